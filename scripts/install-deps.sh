@@ -12,7 +12,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # libraries
   libpq-dev libssl-dev libcurl4-openssl-dev libzstd-dev zlib1g-dev
-  nlohmann-json3-dev libfmt-dev libcli11-dev libyaml-cpp-dev libexpected-dev
+  nlohmann-json3-dev libfmt-dev libcli11-dev libyaml-cpp-dev libexpected-dev libcpp-httplib-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libnats-dev
   # peers used by tests and the demo
   postgresql-15 postgresql-client-15 nats-server prometheus openssl curl procps
