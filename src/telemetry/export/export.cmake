@@ -1,0 +1,42 @@
+# OTLP exporters (http/protobuf over libcurl, grpc over grpc::GenericStub) with a hand-written
+# protobuf wire encoder. gRPC is a private dependency: no gRPC header is in a public header.
+# Design: docs/design/otlp-export.md.
+set(KLIO_OTLP_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+# Only header-only parts of src/telemetry (common.h, sdk/*.h) are used, so klio_telemetry is
+# not linked; warnings go through an injectable sink (otlp_exporter.h).
+set(KLIO_OTLP_DEPS klio_base CURL::libcurl ZLIB::ZLIB Threads::Threads)
+
+klio_library(klio_telemetry_export
+  SRCS
+    ${KLIO_OTLP_DIR}/otlp_client.cc
+    ${KLIO_OTLP_DIR}/otlp_encode.cc
+    ${KLIO_OTLP_DIR}/otlp_exporter.cc
+    ${KLIO_OTLP_DIR}/otlp_grpc_transport.cc
+    ${KLIO_OTLP_DIR}/otlp_http_transport.cc
+    ${KLIO_OTLP_DIR}/otlp_options.cc
+    ${KLIO_OTLP_DIR}/otlp_retry.cc
+    ${KLIO_OTLP_DIR}/otlp_wire.cc
+  DEPS ${KLIO_OTLP_DEPS}
+  PRIVATE_DEPS gRPC::grpc++)
+
+# Unit tests: encoder (checked by our wire reader and by protoc --decode_raw), options from
+# the environment, retry policy, and the export core against a scripted fake transport.
+klio_test(telemetry_otlp_unit_test
+  SRCS
+    ${KLIO_OTLP_DIR}/otlp_wire_test.cc
+    ${KLIO_OTLP_DIR}/otlp_encode_test.cc
+    ${KLIO_OTLP_DIR}/otlp_options_test.cc
+    ${KLIO_OTLP_DIR}/otlp_retry_test.cc
+    ${KLIO_OTLP_DIR}/otlp_client_test.cc
+  DEPS klio_telemetry_export klio_testing)
+
+# Against the independent decoder: the Node OTLP receiver (official protobuf definitions).
+if(EXISTS ${PROJECT_SOURCE_DIR}/src/testing/otlp_fixture.h
+   AND EXISTS ${KLIO_OTLP_DIR}/otlp_exporter_test.cc)
+  klio_test(telemetry_otlp_peer_test
+    SRCS ${KLIO_OTLP_DIR}/otlp_exporter_test.cc
+    DEPS klio_telemetry_export klio_testing
+    LABELS peer
+    TIMEOUT 600)
+endif()
