@@ -20,7 +20,7 @@ enum class StatusCode : std::uint8_t {
   kFailedPrecondition,
   kCorruption,
   kIoError,
-  kUnavailable,  // the only code that is retryable as such
+  kUnavailable,  // retryable, as are kDeadlineExceeded and kResourceExhausted (IsRetryable)
   kDeadlineExceeded,
   kCancelled,
   kPermissionDenied,
