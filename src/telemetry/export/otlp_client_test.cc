@@ -1,10 +1,12 @@
 // Tests of the OTLP export core with a scripted fake transport: counters, partial success,
-// request size limit, deadlines, and shutdown (cancel in flight, fail fast afterwards).
+// request size limit, deadlines, and shutdown (cancel in flight, fail fast afterwards); the
+// exporter factories.
 #include "telemetry/export/otlp_client.h"
 
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <random>
 #include <thread>
 
 #include "telemetry/export/otlp_encode.h"
@@ -211,6 +213,55 @@ TEST(OtlpClientTest, ShutdownInterruptsABackoffWait) {
   exporter.join();
   EXPECT_LT(steady_clock::now() - start, seconds(5));
   EXPECT_EQ(export_status.code(), StatusCode::kCancelled);
+}
+
+TEST(OtlpExporterFactoryTest, RejectsMismatchedSignalAndUnreadableTlsFiles) {
+  for (OtlpProtocol protocol : {OtlpProtocol::kHttpProtobuf, OtlpProtocol::kGrpc}) {
+    OtlpOptions o;
+    o.protocol = protocol;
+    o.endpoint = protocol == OtlpProtocol::kGrpc ? "localhost:4317" : "http://localhost:4318/";
+    o.signal = Signal::kLogs;
+    EXPECT_EQ(MakeOtlpSpanExporter(o).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(MakeOtlpMetricExporter(o).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_TRUE(MakeOtlpLogExporter(o).ok());  // builds without network I/O
+
+    o.signal = Signal::kTraces;
+    o.use_tls = true;
+    o.certificate_file = "/nonexistent/ca.pem";
+    Result<std::unique_ptr<OtlpSpanExporter>> e = MakeOtlpSpanExporter(o);
+    EXPECT_EQ(e.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(e.status().message().find("/nonexistent/ca.pem"), std::string::npos)
+        << e.status().ToString();
+  }
+}
+
+TEST(OtlpExporterFactoryTest, TemporalityPreference) {
+  using sdk::InstrumentKind;
+  using sdk::Temporality;
+  OtlpOptions o;
+  o.signal = Signal::kMetrics;
+  o.endpoint = "http://localhost:4318/v1/metrics";
+  const InstrumentKind kinds[] = {
+      InstrumentKind::kCounter,           InstrumentKind::kUpDownCounter,
+      InstrumentKind::kHistogram,         InstrumentKind::kGauge,
+      InstrumentKind::kObservableCounter, InstrumentKind::kObservableUpDownCounter,
+      InstrumentKind::kObservableGauge};
+  const struct {
+    TemporalityPreference preference;
+    std::string want;  // per kind above: d = delta, c = cumulative
+  } cases[] = {{TemporalityPreference::kCumulative, "ccccccc"},
+               {TemporalityPreference::kDelta, "dcdcdcc"},
+               {TemporalityPreference::kLowMemory, "dcdcccc"}};
+  for (const auto& c : cases) {
+    o.temporality = c.preference;
+    auto e = MakeOtlpMetricExporter(o);
+    ASSERT_TRUE(e.ok());
+    std::string got;
+    for (InstrumentKind k : kinds) {
+      got += (*e)->PreferredTemporality(k) == Temporality::kDelta ? 'd' : 'c';
+    }
+    EXPECT_EQ(got, c.want);
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <memory>
+#include <random>
 
 #include "telemetry/export/otlp_test_util.h"
 #include "testing/process.h"
@@ -489,6 +490,26 @@ TEST(OtlpEncodeTest, DecodeRpcStatusWithRetryInfo) {
   ASSERT_TRUE(plain.ok());
   EXPECT_FALSE(plain->retry_delay.has_value());
   EXPECT_TRUE(DecodeRpcStatus("\x1a\x05").status().IsCorruption());
+}
+
+TEST(OtlpDecoderRobustnessTest, RandomAndTruncatedInputNeverCrashes) {
+  std::mt19937_64 rng(20261122);
+  ProtoWriter w;
+  const auto m = w.BeginMessage(1);
+  w.VarintField(1, 5);
+  w.StringField(2, "rejected");
+  w.EndMessage(m);
+  const std::string valid = w.ToString();
+  for (std::size_t cut = 0; cut <= valid.size(); ++cut) {
+    (void)DecodeExportResponse(std::string_view(valid).substr(0, cut));
+    (void)DecodeRpcStatus(std::string_view(valid).substr(0, cut));
+  }
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes(rng() % 64, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    (void)DecodeExportResponse(bytes);
+    (void)DecodeRpcStatus(bytes);
+  }
 }
 
 }  // namespace
