@@ -68,8 +68,7 @@ Result<X509Ptr> ParseCertificatePem(std::string_view pem, std::string_view what)
   return cert;
 }
 
-Result<std::vector<X509Ptr>> ParseCertificateChainPem(std::string_view pem,
-                                                      std::string_view what) {
+Result<std::vector<X509Ptr>> ParseCertificateChainPem(std::string_view pem, std::string_view what) {
   BioPtr bio = MemoryBio(pem);
   std::vector<X509Ptr> chain;
   while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr)) {
@@ -106,13 +105,15 @@ Result<PrivateKeyPtr> ReadPrivateKeyFile(env::FileSystem& fs, const std::string&
 
 Result<std::string> CertificateToPem(X509* cert) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return OpenSslFailure("encoding certificate");
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1)
+    return OpenSslFailure("encoding certificate");
   return BioContents(bio.get());
 }
 
 Result<std::string> PrivateKeyToPem(EVP_PKEY* key) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return OpenSslFailure("encoding private key");
   }
   return BioContents(bio.get());
@@ -128,8 +129,8 @@ CertificateInfo DescribeCertificate(X509* cert) {
     info.common_name =
         AsnStringText(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, cn_index)));
   }
-  auto* sans = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* sans =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans, i);
     if (gn->type == GEN_DNS) info.dns_names.push_back(AsnStringText(gn->d.dNSName));
@@ -159,8 +160,7 @@ CertificateInfo DescribeCertificate(X509* cert) {
 Status VerifyCertificate(X509* cert, const std::vector<X509*>& trusted, CertPurpose purpose,
                          const std::optional<std::string>& host,
                          const std::vector<X509*>& intermediates) {
-  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
-                                                                &X509_STORE_free);
+  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), &X509_STORE_free);
   std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
                                                                       &X509_STORE_CTX_free);
   // The stack only borrows the certificates: sk_X509_free does not free its elements.

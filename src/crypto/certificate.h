@@ -26,8 +26,7 @@ namespace klio::crypto {
 // ("/certs/ca.crt: not a PEM certificate (no start line)"); InvalidArgument on failure.
 Result<X509Ptr> ParseCertificatePem(std::string_view pem, std::string_view what);
 // Parses every certificate of a PEM text (a chain or a CA bundle); at least one.
-Result<std::vector<X509Ptr>> ParseCertificateChainPem(std::string_view pem,
-                                                      std::string_view what);
+Result<std::vector<X509Ptr>> ParseCertificateChainPem(std::string_view pem, std::string_view what);
 // Parses an unencrypted PEM private key (PKCS#8 or traditional). Encrypted keys are
 // refused without prompting.
 Result<PrivateKeyPtr> ParsePrivateKeyPem(std::string_view pem, std::string_view what);
@@ -35,8 +34,7 @@ Result<PrivateKeyPtr> ParsePrivateKeyPem(std::string_view pem, std::string_view 
 // The same, reading `path` through `fs` first; the file system's NotFound/PermissionDenied
 // statuses pass through, parse errors are InvalidArgument naming `path`.
 Result<X509Ptr> ReadCertificateFile(env::FileSystem& fs, const std::string& path);
-Result<std::vector<X509Ptr>> ReadCertificateChainFile(env::FileSystem& fs,
-                                                      const std::string& path);
+Result<std::vector<X509Ptr>> ReadCertificateChainFile(env::FileSystem& fs, const std::string& path);
 Result<PrivateKeyPtr> ReadPrivateKeyFile(env::FileSystem& fs, const std::string& path);
 
 // PEM text of a certificate, and of a private key as unencrypted PKCS#8.
@@ -44,15 +42,15 @@ Result<std::string> CertificateToPem(X509* cert);
 Result<std::string> PrivateKeyToPem(EVP_PKEY* key);
 
 struct CertificateInfo {
-  std::string subject;      // one-line RFC 2253 form, "CN=pg-main,O=klio"
+  std::string subject;  // one-line RFC 2253 form, "CN=pg-main,O=klio"
   std::string issuer;
-  std::string common_name;  // empty when the subject has none
+  std::string common_name;                // empty when the subject has none
   std::vector<std::string> dns_names;     // subjectAltName DNS entries, in order
   std::vector<std::string> ip_addresses;  // subjectAltName IP entries, textual
-  bool is_ca = false;       // basicConstraints CA:TRUE
-  bool server_auth = false; // extendedKeyUsage contains serverAuth
-  bool client_auth = false; // extendedKeyUsage contains clientAuth
-  std::string serial_hex;   // uppercase hex, no leading zeros
+  bool is_ca = false;                     // basicConstraints CA:TRUE
+  bool server_auth = false;               // extendedKeyUsage contains serverAuth
+  bool client_auth = false;               // extendedKeyUsage contains clientAuth
+  std::string serial_hex;                 // uppercase hex, no leading zeros
   std::chrono::system_clock::time_point not_before;
   std::chrono::system_clock::time_point not_after;
 };

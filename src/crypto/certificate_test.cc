@@ -31,7 +31,8 @@ TEST(CertificatePemTest, GarbageIsAClearError) {
   EXPECT_EQ(cert.status().message(), "/certs/ca.crt: not a PEM certificate (no start line)");
   Result<PrivateKeyPtr> key = ParsePrivateKeyPem("", "/certs/tls.key");
   ASSERT_FALSE(key.ok());
-  EXPECT_THAT(key.status().message(), ::testing::StartsWith("/certs/tls.key: not a PEM private key ("));
+  EXPECT_THAT(key.status().message(),
+              ::testing::StartsWith("/certs/tls.key: not a PEM private key ("));
 }
 
 TEST(CertificatePemTest, AKeyIsNotACertificateAndViceVersa) {

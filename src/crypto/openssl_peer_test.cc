@@ -48,14 +48,14 @@ class OpenSslPeerTest : public ::testing::Test {
   void StartServer() {
     port_ = testing::FreePort();
     Result<testing::Subprocess> server = testing::Subprocess::Start(
-        {.argv = {"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port_),
-                  "-cert", A("server.crt"), "-key", A("server.key"), "-CAfile", A("ca.crt"),
-                  "-Verify", "1", "-verify_return_error", "-www"},
+        {.argv = {"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port_), "-cert",
+                  A("server.crt"), "-key", A("server.key"), "-CAfile", A("ca.crt"), "-Verify", "1",
+                  "-verify_return_error", "-www"},
          .log_path = dir_.Join("s_server.log")});
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(server).value();
-    ASSERT_TRUE(testing::WaitFor([&] { return testing::PortOpen(port_); },
-                                 std::chrono::seconds(20), "openssl s_server to listen")
+    ASSERT_TRUE(testing::WaitFor([&] { return testing::PortOpen(port_); }, std::chrono::seconds(20),
+                                 "openssl s_server to listen")
                     .ok())
         << testing::ReadFileOrEmpty(dir_.Join("s_server.log"));
   }
@@ -81,29 +81,30 @@ class OpenSslPeerTest : public ::testing::Test {
 TEST_F(OpenSslPeerTest, OpensslVerifyAcceptsTheChain) {
   std::string out;
   EXPECT_EQ(RunTool({"openssl", "verify", "-CAfile", A("ca.crt"), A("server.crt"), A("client.crt")},
-                &out),
+                    &out),
             0)
       << out;
   EXPECT_THAT(out, HasSubstr(A("server.crt") + ": OK"));
   EXPECT_THAT(out, HasSubstr(A("client.crt") + ": OK"));
   EXPECT_EQ(RunTool({"openssl", "verify", "-CAfile", A("ca.crt"), "-purpose", "sslserver",
-                 "-verify_hostname", "localhost", A("server.crt")},
-                &out),
+                     "-verify_hostname", "localhost", A("server.crt")},
+                    &out),
             0)
       << out;
   EXPECT_EQ(RunTool({"openssl", "verify", "-CAfile", A("ca.crt"), "-purpose", "sslclient",
-                 A("client.crt")},
-                &out),
+                     A("client.crt")},
+                    &out),
             0)
       << out;
 }
 
 TEST_F(OpenSslPeerTest, OpensslVerifyRejectsAnotherCaAndWrongPurpose) {
   std::string out;
-  EXPECT_NE(RunTool({"openssl", "verify", "-CAfile", A("ca.crt"), B("client.crt")}, &out), 0) << out;
+  EXPECT_NE(RunTool({"openssl", "verify", "-CAfile", A("ca.crt"), B("client.crt")}, &out), 0)
+      << out;
   EXPECT_NE(RunTool({"openssl", "verify", "-CAfile", A("ca.crt"), "-purpose", "sslserver",
-                 A("client.crt")},
-                &out),
+                     A("client.crt")},
+                    &out),
             0)
       << out;
 }
@@ -132,9 +133,10 @@ TEST_F(OpenSslPeerTest, ServerRejectsAClientCertificateFromAnotherCa) {
 TEST_F(OpenSslPeerTest, ServerRejectsAMissingClientCertificate) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   std::string out;
-  const std::string script = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | openssl s_client -connect "
-                             "127.0.0.1:" + std::to_string(port_) + " -ign_eof -CAfile '" +
-                             A("ca.crt") + "'";
+  const std::string script =
+      "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | openssl s_client -connect "
+      "127.0.0.1:" +
+      std::to_string(port_) + " -ign_eof -CAfile '" + A("ca.crt") + "'";
   RunTool({"/bin/sh", "-c", script}, &out);
   EXPECT_THAT(out, Not(HasSubstr("HTTP/1.0 200 ok"))) << out;
 }

@@ -43,7 +43,7 @@ Status SetRandomSerial(X509* cert) {
   bytes[0] &= 0x7F;  // positive
   bytes[0] |= 0x40;  // and never shorter than 16 octets, so never zero
   std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(BN_bin2bn(bytes, sizeof(bytes), nullptr),
-                                                  &BN_free);
+                                                 &BN_free);
   if (!bn || BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert)) == nullptr) {
     return OpenSslFailure("setting serial number");
   }
@@ -63,8 +63,8 @@ Status SetSubject(X509* cert, const std::string& common_name) {
   X509_NAME* name = X509_get_subject_name(cert);
   auto add = [&](const char* field, const std::string& value) {
     return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1,
-                                      -1, 0) == 1;
+                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
+                                      0) == 1;
   };
   if (!add("O", "klio") || !add("CN", common_name)) return OpenSslFailure("setting subject");
   return Status::Ok();
@@ -91,8 +91,9 @@ Result<X509Ptr> Issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKE
 
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, signer, cert.get(), nullptr, nullptr, 0);
-  KLIO_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_basic_constraints,
-                                    spec.is_ca ? "critical,CA:TRUE,pathlen:0" : "critical,CA:FALSE"));
+  KLIO_RETURN_IF_ERROR(
+      AddExtension(cert.get(), &ctx, NID_basic_constraints,
+                   spec.is_ca ? "critical,CA:TRUE,pathlen:0" : "critical,CA:FALSE"));
   KLIO_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_key_usage, spec.key_usage));
   if (!spec.extended_key_usage.empty()) {
     KLIO_RETURN_IF_ERROR(
@@ -151,8 +152,8 @@ bool IsDnsName(std::string_view name) {
       return false;
     }
     for (char c : label) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-';
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
       if (!ok) return false;
     }
     start = dot + 1;
@@ -224,12 +225,11 @@ Result<DevPki> GenerateDevPki(const DevPkiOptions& options) {
   return pki;
 }
 
-Status WriteDevPki(env::FileSystem& fs, const std::string& dir, const DevPki& pki,
-                   bool overwrite) {
+Status WriteDevPki(env::FileSystem& fs, const std::string& dir, const DevPki& pki, bool overwrite) {
   KLIO_RETURN_IF_ERROR(fs.CreateDirs(dir));
-  const std::array<const std::string*, 6> contents = {
-      &pki.ca.cert_pem,     &pki.ca.key_pem,     &pki.server.cert_pem,
-      &pki.server.key_pem,  &pki.client.cert_pem, &pki.client.key_pem};
+  const std::array<const std::string*, 6> contents = {&pki.ca.cert_pem,     &pki.ca.key_pem,
+                                                      &pki.server.cert_pem, &pki.server.key_pem,
+                                                      &pki.client.cert_pem, &pki.client.key_pem};
   if (!overwrite) {
     for (std::string_view name : kDevPkiFiles) {
       const std::string path = env::JoinPath(dir, name);

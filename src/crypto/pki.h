@@ -70,7 +70,6 @@ Result<DevPki> GenerateDevPki(const DevPkiOptions& options);
 // Writes the six files into `dir` (created when missing). Without `overwrite`, fails with
 // AlreadyExists naming the first file that exists, before writing anything. Blocking; each
 // file is fsynced, as is `dir`.
-Status WriteDevPki(env::FileSystem& fs, const std::string& dir, const DevPki& pki,
-                   bool overwrite);
+Status WriteDevPki(env::FileSystem& fs, const std::string& dir, const DevPki& pki, bool overwrite);
 
 }  // namespace klio::crypto

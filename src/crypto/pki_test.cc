@@ -161,7 +161,8 @@ TEST(DevPkiTest, ChainVerifiesInProcessForTheRightPurposeOnly) {
   EXPECT_TRUE(VerifyCertificate(p.client.get(), trusted, CertPurpose::kAny, "pg-main").ok());
   EXPECT_TRUE(VerifyCertificate(p.ca.get(), trusted, CertPurpose::kAny).ok());
 
-  Status wrong_host = VerifyCertificate(p.server.get(), trusted, CertPurpose::kServer, "db.example");
+  Status wrong_host =
+      VerifyCertificate(p.server.get(), trusted, CertPurpose::kServer, "db.example");
   EXPECT_EQ(wrong_host.code(), StatusCode::kPermissionDenied);
   EXPECT_THAT(wrong_host.message(), HasSubstr("mismatch"));
   EXPECT_FALSE(VerifyCertificate(p.client.get(), trusted, CertPurpose::kServer).ok());
@@ -272,7 +273,8 @@ TEST_F(WriteDevPkiTest, RefusesToOverwriteWithoutPermission) {
 
 TEST_F(WriteDevPkiTest, AnyExistingFileBlocksTheWholeWrite) {
   ASSERT_TRUE(env::DefaultFileSystem().CreateDirs(out_).ok());
-  ASSERT_TRUE(env::WriteFileAtomically(env::DefaultFileSystem(), out_ + "/client.key", "mine").ok());
+  ASSERT_TRUE(
+      env::WriteFileAtomically(env::DefaultFileSystem(), out_ + "/client.key", "mine").ok());
   Status st = WriteDevPki(env::DefaultFileSystem(), out_, Generate("localhost"), false);
   EXPECT_EQ(st.code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(env::DefaultFileSystem().Exists(out_ + "/ca.crt").code(), StatusCode::kNotFound);
