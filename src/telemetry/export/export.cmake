@@ -40,3 +40,9 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/src/testing/otlp_fixture.h
     LABELS peer
     TIMEOUT 600)
 endif()
+
+# TLS and mTLS of both transports against in-process servers (gRPC with SslServerCredentials,
+# cpp-httplib over OpenSSL), certificates made with the openssl command line.
+klio_test(telemetry_otlp_tls_test
+  SRCS ${KLIO_OTLP_DIR}/otlp_tls_test.cc
+  DEPS klio_telemetry_export klio_testing gRPC::grpc++ PkgConfig::HTTPLIB)
