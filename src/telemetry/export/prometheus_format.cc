@@ -43,7 +43,7 @@ std::string_view TypeName(PromType type, bool open_metrics) {
 // values of colliding keys.
 struct Label {
   std::string name;
-  std::string key;
+  std::string_view key;  // points into the collection being formatted
   std::string value;
 };
 using Labels = std::vector<Label>;
@@ -90,14 +90,17 @@ class Builder {
                              std::string_view what, Labels* out);
   // Returns the family `metric` belongs to, or nullptr when it must be dropped.
   Family* ClaimFamily(const sdk::MetricData& metric, PromType type, NameKind kind);
-  // Renders the sorted label set, without braces.
-  static std::string RenderLabels(Labels labels);
+  // Renders the union of two label lists, each sorted by name, without braces.
+  static std::string RenderLabels(const Labels& a, const Labels& b);
   void AddNumberPoints(const std::vector<sdk::NumberPoint>& points, const Labels& scope_labels,
                        Family* family);
   void AddHistogramPoints(const std::vector<sdk::HistogramPoint>& points,
                           const Labels& scope_labels, Family* family);
-  Labels PointLabels(const Attributes& attrs, const Labels& scope_labels, bool histogram,
-                     std::string_view metric);
+  // Renders a point's label set: its attributes (minus reserved names) and the scope labels.
+  std::string PointLabels(const Attributes& attrs, const Labels& scope_labels, bool histogram,
+                          std::string_view metric);
+  // Sorts and deduplicates the series of every family and returns the exposition size.
+  size_t Finish();
 
   bool open_metrics_;
   FormatReport* report_;
@@ -141,15 +144,26 @@ void Builder::AppendAttributeLabels(const Attributes& attrs, std::string_view pr
   out->erase(dst, out->end());
 }
 
-std::string Builder::RenderLabels(Labels labels) {
-  std::sort(labels.begin(), labels.end(),
-            [](const Label& a, const Label& b) { return a.name < b.name; });
+std::string Builder::RenderLabels(const Labels& a, const Labels& b) {
   std::string out;
-  for (const Label& l : labels) {
+  size_t size = 0;
+  for (const Label& l : a) size += l.name.size() + l.value.size() + 4;
+  for (const Label& l : b) size += l.name.size() + l.value.size() + 4;
+  out.reserve(size);
+  auto append = [&out](const Label& l) {
     if (!out.empty()) out.push_back(',');
     out.append(l.name).append("=\"");
     AppendEscapedLabelValue(l.value, &out);
     out.push_back('"');
+  };
+  auto ia = a.begin();
+  auto ib = b.begin();
+  while (ia != a.end() || ib != b.end()) {
+    if (ib == b.end() || (ia != a.end() && ia->name < ib->name)) {
+      append(*ia++);
+    } else {
+      append(*ib++);
+    }
   }
   return out;
 }
@@ -169,7 +183,7 @@ void Builder::AddResource(const Resource* resource) {
   family.type = PromType::kInfo;
   family.help = kTargetHelp;
   Series series;
-  series.key = RenderLabels(std::move(labels));
+  series.key = RenderLabels(labels, {});
   series.lines = fmt::format("{}{{{}}} 1\n", kTargetInfo, series.key);
   family.series.push_back(std::move(series));
   families_.emplace(kTargetInfo, std::move(family));
@@ -223,25 +237,24 @@ Family* Builder::ClaimFamily(const sdk::MetricData& metric, PromType type, NameK
   return &families_.emplace(name, std::move(family)).first->second;
 }
 
-Labels Builder::PointLabels(const Attributes& attrs, const Labels& scope_labels, bool histogram,
-                            std::string_view metric) {
+std::string Builder::PointLabels(const Attributes& attrs, const Labels& scope_labels,
+                                 bool histogram, std::string_view metric) {
   Labels labels;
-  labels.reserve(attrs.size() + scope_labels.size());
+  labels.reserve(attrs.size());
   auto reserved = [&](const std::string& name) {
     if (histogram && name == "le") return true;
     return std::any_of(scope_labels.begin(), scope_labels.end(),
                        [&](const Label& l) { return l.name == name; });
   };
   AppendAttributeLabels(attrs, "", reserved, metric, &labels);
-  labels.insert(labels.end(), scope_labels.begin(), scope_labels.end());
-  return labels;
+  return RenderLabels(labels, scope_labels);
 }
 
 void Builder::AddNumberPoints(const std::vector<sdk::NumberPoint>& points,
                               const Labels& scope_labels, Family* family) {
   for (const sdk::NumberPoint& p : points) {
     Series series;
-    series.key = RenderLabels(PointLabels(p.attributes, scope_labels, false, family->name));
+    series.key = PointLabels(p.attributes, scope_labels, false, family->name);
     std::string& line = series.lines;
     line.reserve(family->name.size() + series.key.size() + 24);
     line.append(family->name);
@@ -280,10 +293,11 @@ void Builder::AddHistogramPoints(const std::vector<sdk::HistogramPoint>& points,
       continue;
     }
     Series series;
-    series.key = RenderLabels(PointLabels(p.attributes, scope_labels, true, name));
+    series.key = PointLabels(p.attributes, scope_labels, true, name);
     std::string prefix = series.key.empty() ? std::string() : series.key + ",";
     std::string braces = series.key.empty() ? std::string() : "{" + series.key + "}";
     std::string& out = series.lines;
+    out.reserve((name.size() + series.key.size() + 40) * (p.explicit_bounds.size() + 3));
     std::uint64_t cumulative = 0;
     for (size_t i = 0; i <= p.explicit_bounds.size(); ++i) {
       cumulative += p.bucket_counts[i];
@@ -319,6 +333,8 @@ void Builder::AddScope(const sdk::ScopeMetrics& scope) {
                            [&](const Label& l) { return l.name == name; });
       },
       fmt::format("scope \"{}\"", scope.scope.name), &scope_labels);
+  std::sort(scope_labels.begin(), scope_labels.end(),
+            [](const Label& a, const Label& b) { return a.name < b.name; });
 
   for (const sdk::MetricData& metric : scope.metrics) {
     if (const auto* gauge = std::get_if<sdk::GaugeData>(&metric.data)) {
@@ -348,9 +364,9 @@ void Builder::AddScope(const sdk::ScopeMetrics& scope) {
   }
 }
 
-std::string Builder::Render() {
-  std::string out;
-  auto render_family = [&](Family& f) {
+size_t Builder::Finish() {
+  size_t size = 16;  // "# EOF\n"
+  for (auto& [name, f] : families_) {
     // Deterministic order; the first of two identical label sets wins (stable sort).
     std::stable_sort(f.series.begin(), f.series.end(),
                      [](const Series& a, const Series& b) { return a.key < b.key; });
@@ -362,12 +378,23 @@ std::string Builder::Render() {
       Note("{}: {} series with a duplicate label set dropped", f.name, n);
       f.series.erase(dup, f.series.end());
     }
+    size += 3 * (f.name.size() + 16) + f.help.size() + f.unit.size();
+    for (const Series& series : f.series) size += series.lines.size();
+  }
+  return size;
+}
+
+std::string Builder::Render() {
+  std::string out;
+  out.reserve(Finish());
+  auto render_family = [&](const Family& f) {
     if (f.series.empty()) return;
     const std::string& meta_name = open_metrics_ ? f.om_name : f.name;
     if (open_metrics_) {
       fmt::format_to(std::back_inserter(out), "# TYPE {} {}\n", meta_name, TypeName(f.type, true));
-      if (!f.unit.empty())
+      if (!f.unit.empty()) {
         fmt::format_to(std::back_inserter(out), "# UNIT {} {}\n", meta_name, f.unit);
+      }
     }
     if (!f.help.empty()) {
       out.append("# HELP ").append(meta_name).push_back(' ');
@@ -383,7 +410,7 @@ std::string Builder::Render() {
   // OpenMetrics: the target info family SHOULD come first (otel-reference §3.5).
   auto target = families_.find(kTargetInfo);
   if (open_metrics_ && target != families_.end()) render_family(target->second);
-  for (auto& [name, family] : families_) {
+  for (const auto& [name, family] : families_) {
     if (open_metrics_ && name == kTargetInfo) continue;
     render_family(family);
   }

@@ -139,6 +139,17 @@ template <typename EscapeFn>
 void AppendEscaped(std::string_view text, EscapeFn escape, std::string* out) {
   size_t i = 0;
   while (i < text.size()) {
+    // Copy the longest run of plain ASCII in one append.
+    size_t run = i;
+    while (run < text.size() && static_cast<unsigned char>(text[run]) < 0x80 &&
+           escape(text[run]) == nullptr) {
+      ++run;
+    }
+    if (run > i) {
+      out->append(text.substr(i, run - i));
+      i = run;
+      continue;
+    }
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       if (const char* rep = escape(text[i])) {
