@@ -19,6 +19,9 @@ klio_library(klio_telemetry_export
     ${KLIO_OTLP_DIR}/otlp_wire.cc
   DEPS ${KLIO_OTLP_DEPS}
   PRIVATE_DEPS gRPC::grpc++)
+# The User-Agent carries the project version.
+set_property(SOURCE ${KLIO_OTLP_DIR}/otlp_http_transport.cc APPEND PROPERTY
+  COMPILE_DEFINITIONS KLIO_VERSION="${PROJECT_VERSION}")
 
 # Unit tests: encoder (checked by our wire reader and by protoc --decode_raw), options from
 # the environment, retry policy, and the export core against a scripted fake transport.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "telemetry/export/otlp_encode.h"
@@ -47,9 +48,13 @@ Status OtlpClient::Send(std::size_t items, steady_clock::time_point deadline) {
     return Status::ResourceExhausted(std::move(msg));
   }
   const auto now = steady_clock::now();
-  if (options_.timeout.count() > 0 && deadline - now > options_.timeout) {
-    deadline = now + options_.timeout;
-  }
+  // The export budget. A non-positive timeout means "no limit", bounded like the env's 0
+  // so that deadline arithmetic (and gRPC's system_clock conversion) cannot overflow.
+  const std::chrono::milliseconds budget =
+      options_.timeout.count() > 0
+          ? options_.timeout
+          : std::chrono::milliseconds(std::numeric_limits<std::int32_t>::max());
+  if (deadline > now && deadline - now > budget) deadline = now + budget;
   {
     std::lock_guard lock(mu_);
     if (shutdown_.load()) return ShutdownError();

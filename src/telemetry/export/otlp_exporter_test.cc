@@ -27,6 +27,10 @@ struct Param {
   bool gzip;
 };
 
+void PrintTo(const Param& p, std::ostream* os) {
+  *os << p.transport << (p.gzip ? "+gzip" : "");
+}
+
 std::string ParamName(const ::testing::TestParamInfo<Param>& info) {
   return info.param.transport + (info.param.gzip ? "_gzip" : "_plain");
 }

@@ -8,6 +8,7 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -110,7 +111,10 @@ class GrpcTransport final : public OtlpTransport {
   AttemptOutcome Send(std::string_view request, steady_clock::time_point deadline) override {
     grpc::ClientContext ctx;
     // ClientContext wants a system_clock deadline; convert the remaining time.
-    ctx.set_deadline(std::chrono::system_clock::now() + (deadline - steady_clock::now()));
+    const auto now = steady_clock::now();
+    const auto remaining = deadline > now ? deadline - now : steady_clock::duration::zero();
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::min<steady_clock::duration>(remaining, std::chrono::hours(24 * 365)));
     for (const auto& [key, value] : metadata_) ctx.AddMetadata(key, value);
     if (gzip_) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
     {

@@ -281,7 +281,10 @@ class HttpTransport final : public OtlpTransport {
 
 }  // namespace
 
-std::string_view OtlpUserAgent() { return "klio-otlp-exporter-cpp/0.1.0"; }
+#ifndef KLIO_VERSION
+#define KLIO_VERSION "0.0.0"
+#endif
+std::string_view OtlpUserAgent() { return "klio-otlp-exporter-cpp/" KLIO_VERSION; }
 
 Result<std::unique_ptr<OtlpTransport>> MakeOtlpHttpTransport(const OtlpOptions& options) {
   static std::once_flag curl_init;
