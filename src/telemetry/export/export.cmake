@@ -3,9 +3,9 @@
 # Design: docs/design/otlp-export.md.
 set(KLIO_OTLP_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-# Only header-only parts of src/telemetry (common.h, sdk/*.h) are used, so klio_telemetry is
-# not linked; warnings go through an injectable sink (otlp_exporter.h).
-set(KLIO_OTLP_DEPS klio_base CURL::libcurl ZLIB::ZLIB Threads::Threads)
+# klio_telemetry: klio::log for warnings (partial success, dropped batches); common.h and
+# sdk/*.h are used header-only.
+set(KLIO_OTLP_DEPS klio_base klio_telemetry CURL::libcurl ZLIB::ZLIB Threads::Threads)
 
 klio_library(klio_telemetry_export
   SRCS

@@ -2,20 +2,21 @@
 #include "telemetry/export/otlp_client.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <string>
 
 #include "telemetry/export/otlp_encode.h"
+#include "telemetry/log.h"
 
 namespace klio::telemetry::exporter {
 
 using std::chrono::steady_clock;
 
 void DefaultOtlpWarning(std::string_view message) {
-  // One line on stderr, in the shape of klio's console log lines.
-  std::fprintf(stderr, "level=warn logger=klio.telemetry.otlp msg=\"%.*s\"\n",
-               static_cast<int>(message.size()), message.data());
+  // With the OTel logs bridge on, this line is itself exported later; an export writes at
+  // most one warning, so that cannot snowball.
+  static const log::Logger logger = log::GetLogger("klio.telemetry.otlp");
+  logger.Warn(message);
 }
 
 OtlpClient::OtlpClient(OtlpOptions options, std::unique_ptr<OtlpTransport> transport,

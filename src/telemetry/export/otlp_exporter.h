@@ -30,7 +30,7 @@ struct OtlpExporterStats {
 };
 
 // Receives one-line warnings (partial success, dropped batches). Must be thread-safe.
-// The default writes them to klio's structured log.
+// The default writes them to klio's structured log (logger "klio.telemetry.otlp", warn).
 using OtlpWarningSink = std::function<void(std::string_view message)>;
 
 class OtlpClient;
