@@ -260,7 +260,7 @@ std::string FormatLogLine(const sdk::LogRecordData& record, const Resource& reso
   out.append(" time=").append(Timestamp(t));
   AppendField("severity",
               record.severity_text.empty() ? SeverityName(record.severity_number)
-                                           : std::string_view(record.severity_text),
+                                           : std::string_view{record.severity_text},
               &out);
   AppendField("body", record.body, &out);
   if (!record.event_name.empty()) AppendField("event", record.event_name, &out);

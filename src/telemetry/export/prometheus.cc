@@ -163,10 +163,9 @@ Format NegotiateFormat(std::string_view accept) {
     if (r.type == "application/openmetrics-text" &&
         (r.version.empty() || r.version == "1.0.0" || r.version == "0.0.1")) {
       format = Format::kOpenMetrics;
-    } else if (r.type == "text/plain" &&
-               (r.version.empty() || r.version == "0.0.4" || r.version == "1.0.0")) {
-      format = Format::kText004;
-    } else if (r.type == "text/*" || r.type == "*/*") {
+    } else if ((r.type == "text/plain" &&
+                (r.version.empty() || r.version == "0.0.4" || r.version == "1.0.0")) ||
+               r.type == "text/*" || r.type == "*/*") {
       format = Format::kText004;
     }
     if (format && r.q > best_q) {

@@ -76,7 +76,8 @@ class PrometheusServer {
   // timeouts of idle connections) and joins the server threads. Idempotent.
   void Stop();
 
-  // The bound port (the chosen one when options.port was 0); 0 before Start succeeds.
+  // The bound port (the chosen one when options.port was 0); 0 when not serving (before
+  // Start succeeds and after Stop).
   int port() const;
   // Number of scrapes answered on the metrics path.
   std::uint64_t scrapes() const;

@@ -349,8 +349,9 @@ void Builder::AddScope(const sdk::ScopeMetrics& scope) {
       }
       PromType type = sum->is_monotonic ? PromType::kCounter : PromType::kGauge;
       NameKind kind = sum->is_monotonic ? NameKind::kMonotonicCounter : NameKind::kNonMonotonicSum;
-      if (Family* f = ClaimFamily(metric, type, kind))
+      if (Family* f = ClaimFamily(metric, type, kind)) {
         AddNumberPoints(sum->points, scope_labels, f);
+      }
     } else if (const auto* hist = std::get_if<sdk::HistogramData>(&metric.data)) {
       if (hist->temporality == sdk::Temporality::kDelta) {
         CountDroppedMetric();
