@@ -28,6 +28,8 @@ struct KeyValue {
   KeyValue(std::string k, AttributeValue v) : key(std::move(k)), value(std::move(v)) {}
   KeyValue(std::string k, const char* v) : key(std::move(k)), value(std::string(v)) {}
   KeyValue(std::string k, std::string_view v) : key(std::move(k)), value(std::string(v)) {}
+  KeyValue(std::string k, bool v) : key(std::move(k)), value(v) {}
+  KeyValue(std::string k, double v) : key(std::move(k)), value(v) {}
   KeyValue(std::string k, int v) : key(std::move(k)), value(static_cast<std::int64_t>(v)) {}
   KeyValue(std::string k, unsigned v) : key(std::move(k)), value(static_cast<std::int64_t>(v)) {}
   KeyValue(std::string k, long v) : key(std::move(k)), value(static_cast<std::int64_t>(v)) {}
