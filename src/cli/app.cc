@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <memory>
+#include <regex>
 
 #include "cli/certs_command.h"
 #include "cli/config_command.h"
@@ -49,7 +50,7 @@ std::string HelpHint(const std::vector<CLI::App*>& chain) {
 }
 
 // CLI11 messages can span lines and start with a capital; ours are one lowercase line.
-std::string OneLine(std::string text) {
+std::string OneLine(const std::string& text) {
   std::string out;
   for (char c : text) {
     if (c == '\n') {
@@ -97,6 +98,18 @@ std::string ExtraArgumentError(const std::vector<CLI::App*>& chain, const std::s
     return msg + (hint.empty() ? HelpHint(chain) : " (did you mean \"" + hint + "\"?)");
   }
   return "unexpected argument \"" + extra + "\" for \"" + path + "\"" + HelpHint(chain);
+}
+
+// CLI11's wording for the common mistakes, made plainer; anything else as CLI11 says it.
+std::string DescribeParseError(const CLI::ParseError& e) {
+  const std::string text = OneLine(e.what());
+  static const std::regex kMissingValue(R"(^(-[-\w]+): 1 required (\w+) missing$)");
+  static const std::regex kRepeated(R"(^(-[-\w]+): At Most 1 required but received \d+$)");
+  std::smatch m;
+  if (std::regex_match(text, m, kMissingValue))
+    return m[1].str() + " needs a value (" + m[2].str() + ")";
+  if (std::regex_match(text, m, kRepeated)) return m[1].str() + " was given more than once";
+  return text;
 }
 
 int UsageError(std::ostream& err, const std::string& message) {
@@ -178,7 +191,7 @@ int RunKlio(const std::vector<std::string>& args, AppIo io) {
     // An unknown flag explains a "required" error better ("--dri" for "--dir").
     const std::vector<std::string> extras = root.remaining(true);
     if (!extras.empty()) return UsageError(io.err, ExtraArgumentError(chain, extras.front()));
-    return UsageError(io.err, OneLine(e.what()) + HelpHint(chain));
+    return UsageError(io.err, DescribeParseError(e) + HelpHint(chain));
   }
 
   const std::vector<CLI::App*> chain = SelectedChain(&root);
@@ -198,8 +211,9 @@ int RunKlio(const std::vector<std::string>& args, AppIo io) {
     sources.file = config_file;
   }
   for (const ConfigFlag& f : config_flags) {
-    if (f.option->count() > 0)
+    if (f.option->count() > 0) {
       sources.flags.push_back({.key = f.key, .flag = f.flag, .text = f.value});
+    }
   }
   Result<Config> loaded = LoadConfig(*schema, sources, io.fs);
   if (!loaded.ok()) {

@@ -56,32 +56,32 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+namespace {
+
+Status CheckFile(const Value& v, const ValidationContext& ctx) {
+  Status exists = ctx.fs->Exists(v.text);
+  if (exists.IsNotFound()) return Status::InvalidArgument(v.text + ": no such file");
+  if (!exists.ok()) return Status::InvalidArgument(exists.message());
+  if (ctx.fs->ListDir(v.text).ok()) return Status::InvalidArgument(v.text + ": is a directory");
+  return Status::Ok();
+}
+
+Status CheckDir(const Value& v, const ValidationContext& ctx) {
+  Status exists = ctx.fs->Exists(v.text);
+  if (exists.IsNotFound()) return Status::InvalidArgument(v.text + ": no such directory");
+  if (!exists.ok()) return Status::InvalidArgument(exists.message());
+  if (!ctx.fs->ListDir(v.text).ok()) return Status::InvalidArgument(v.text + ": not a directory");
+  return Status::Ok();
+}
+
+}  // namespace
+
 Validator FileMustExist() {
-  return Validator{.description = "file must exist",
-                   .check = [](const Value& v, const ValidationContext& ctx) -> Status {
-                     Status exists = ctx.fs->Exists(v.text);
-                     if (exists.IsNotFound())
-                       return Status::InvalidArgument(v.text + ": no such file");
-                     if (!exists.ok()) return Status::InvalidArgument(exists.message());
-                     if (ctx.fs->ListDir(v.text).ok()) {
-                       return Status::InvalidArgument(v.text + ": is a directory");
-                     }
-                     return Status::Ok();
-                   }};
+  return Validator{.description = "file must exist", .check = CheckFile};
 }
 
 Validator DirMustExist() {
-  return Validator{.description = "directory must exist",
-                   .check = [](const Value& v, const ValidationContext& ctx) -> Status {
-                     Status exists = ctx.fs->Exists(v.text);
-                     if (exists.IsNotFound())
-                       return Status::InvalidArgument(v.text + ": no such directory");
-                     if (!exists.ok()) return Status::InvalidArgument(exists.message());
-                     if (!ctx.fs->ListDir(v.text).ok()) {
-                       return Status::InvalidArgument(v.text + ": not a directory");
-                     }
-                     return Status::Ok();
-                   }};
+  return Validator{.description = "directory must exist", .check = CheckDir};
 }
 
 Result<Value> ParseValue(const KeySpec& spec, std::string_view text) {

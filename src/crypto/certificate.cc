@@ -105,8 +105,9 @@ Result<PrivateKeyPtr> ReadPrivateKeyFile(env::FileSystem& fs, const std::string&
 
 Result<std::string> CertificateToPem(X509* cert) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1)
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) {
     return OpenSslFailure("encoding certificate");
+  }
   return BioContents(bio.get());
 }
 

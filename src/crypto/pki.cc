@@ -128,7 +128,7 @@ Result<PemPair> ToPem(X509* cert, EVP_PKEY* key) {
 
 std::vector<std::string> ServerAltNames(const std::string& server_name) {
   std::vector<std::string> names;
-  auto add = [&](std::string name) {
+  auto add = [&](const std::string& name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   };
   add((IsIpAddress(server_name) ? "IP:" : "DNS:") + server_name);
