@@ -59,7 +59,7 @@ struct Harness {
   std::mutex warnings_mu;
   std::unique_ptr<OtlpClient> client;
 
-  explicit Harness(OtlpOptions options = FastOptions()) {
+  explicit Harness(const OtlpOptions& options = FastOptions()) {
     client = std::make_unique<OtlpClient>(options, std::make_unique<FakeTransport>(state),
                                           [this](std::string_view w) {
                                             std::lock_guard lock(warnings_mu);

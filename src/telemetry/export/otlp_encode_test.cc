@@ -23,15 +23,17 @@ using testing::Scalar;
 
 TraceId MakeTraceId(std::uint8_t seed) {
   TraceId id;
-  for (std::size_t i = 0; i < id.bytes.size(); ++i)
+  for (std::size_t i = 0; i < id.bytes.size(); ++i) {
     id.bytes[i] = static_cast<std::uint8_t>(seed + i);
+  }
   return id;
 }
 
 SpanId MakeSpanId(std::uint8_t seed) {
   SpanId id;
-  for (std::size_t i = 0; i < id.bytes.size(); ++i)
+  for (std::size_t i = 0; i < id.bytes.size(); ++i) {
     id.bytes[i] = static_cast<std::uint8_t>(seed + i);
+  }
   return id;
 }
 
@@ -500,9 +502,10 @@ TEST(OtlpDecoderRobustnessTest, RandomAndTruncatedInputNeverCrashes) {
   w.StringField(2, "rejected");
   w.EndMessage(m);
   const std::string valid = w.ToString();
+  const std::string_view valid_view = valid;
   for (std::size_t cut = 0; cut <= valid.size(); ++cut) {
-    (void)DecodeExportResponse(std::string_view(valid).substr(0, cut));
-    (void)DecodeRpcStatus(std::string_view(valid).substr(0, cut));
+    (void)DecodeExportResponse(valid_view.substr(0, cut));
+    (void)DecodeRpcStatus(valid_view.substr(0, cut));
   }
   for (int i = 0; i < 20000; ++i) {
     std::string bytes(rng() % 64, '\0');

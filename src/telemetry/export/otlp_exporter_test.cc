@@ -27,9 +27,7 @@ struct Param {
   bool gzip;
 };
 
-void PrintTo(const Param& p, std::ostream* os) {
-  *os << p.transport << (p.gzip ? "+gzip" : "");
-}
+void PrintTo(const Param& p, std::ostream* os) { *os << p.transport << (p.gzip ? "+gzip" : ""); }
 
 std::string ParamName(const ::testing::TestParamInfo<Param>& info) {
   return info.param.transport + (info.param.gzip ? "_gzip" : "_plain");
@@ -200,7 +198,7 @@ class OtlpExporterPeerTest : public ::testing::TestWithParam<Param> {
   const std::string& transport() const { return GetParam().transport; }
 
   // Options as a user would set them in the environment, plus fast retry timings.
-  OtlpOptions Options(Signal signal, std::map<std::string, std::string> extra = {}) {
+  OtlpOptions Options(Signal signal, const std::map<std::string, std::string>& extra = {}) {
     std::map<std::string, std::string> env = {
         {"OTEL_EXPORTER_OTLP_PROTOCOL", transport() == "grpc" ? "grpc" : "http/protobuf"},
         {"OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -209,7 +207,7 @@ class OtlpExporterPeerTest : public ::testing::TestWithParam<Param> {
         {"OTEL_EXPORTER_OTLP_HEADERS", "x-klio-test=hello%20world,x-tenant=general"},
         {"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-tenant=traces"},
     };
-    for (auto& [k, v] : extra) env[k] = v;
+    for (const auto& [k, v] : extra) env[k] = v;
     Result<OtlpOptions> o = OtlpOptionsFromEnv(signal, [env](std::string_view name) {
       auto it = env.find(std::string(name));
       return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);

@@ -64,7 +64,7 @@ bool Gzip(std::string_view in, std::string* out) {
   return rc == Z_STREAM_END;
 }
 
-Status HttpStatusToStatus(long code, std::string message) {
+Status HttpStatusToStatus(int code, std::string message) {
   switch (code) {
     case 400:
       return Status::InvalidArgument(std::move(message));
@@ -91,7 +91,8 @@ class HttpTransport final : public OtlpTransport {
     if (gzip_) headers_ = curl_slist_append(headers_, "Content-Encoding: gzip");
     headers_ = curl_slist_append(headers_, "Expect:");  // no 100-continue round trip
     for (const auto& [key, value] : options.headers) {
-      const std::string line = key + ": " + value;
+      std::string line = key;
+      line.append(": ").append(value);
       headers_ = curl_slist_append(headers_, line.c_str());
     }
     const std::string user_agent(OtlpUserAgent());
@@ -172,8 +173,8 @@ class HttpTransport final : public OtlpTransport {
         result = CURLE_OPERATION_TIMEDOUT;
         break;
       }
-      curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::min<long long>(left.count(), 1000)),
-                      nullptr);
+      curl_multi_poll(multi_, nullptr, 0,
+                      static_cast<int>(std::min<std::int64_t>(left.count(), 1000)), nullptr);
     }
     curl_multi_remove_handle(multi_, easy_);
     if (cancelled || cancelled_.load()) return Cancelled();
@@ -218,8 +219,9 @@ class HttpTransport final : public OtlpTransport {
         return AttemptOutcome::Permanent(
             Status::Unavailable(what + ": " + curl_easy_strerror(result)));
     }
-    long code = 0;
-    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);
+    long curl_code = 0;  // NOLINT(google-runtime-int): the type curl_easy_getinfo writes
+    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &curl_code);
+    const int code = static_cast<int>(curl_code);
     const bool protobuf = StartsWithNoCase(TrimSpace(content_type_), "application/x-protobuf") ||
                           StartsWithNoCase(TrimSpace(content_type_), "application/protobuf");
     if (code >= 200 && code < 300) {
@@ -232,8 +234,9 @@ class HttpTransport final : public OtlpTransport {
     }
     if (IsRetryableHttpStatus(code)) {
       std::optional<std::chrono::nanoseconds> hint;
-      if (!retry_after_.empty())
+      if (!retry_after_.empty()) {
         hint = ParseRetryAfter(retry_after_, std::chrono::system_clock::now());
+      }
       return AttemptOutcome::Retryable(Status::Unavailable(std::move(message)), hint);
     }
     return AttemptOutcome::Permanent(HttpStatusToStatus(code, std::move(message)));

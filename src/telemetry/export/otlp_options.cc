@@ -106,7 +106,7 @@ constexpr std::string_view kUrlHint = "an http:// or https:// URL";
 Result<std::string> HttpEndpoint(const EnvReader& env, Signal signal) {
   const std::string suffix = "v1/" + std::string(SignalName(signal));
   if (auto s = env.Get(env.PerSignalName("ENDPOINT"))) {
-    const std::string value(Trim(s->value));
+    std::string value(Trim(s->value));
     const Url u = ParseHttpUrl(value);
     if (!u.ok) return BadValue(*s, kUrlHint);
     // Used verbatim; only a URL without any path gets the root path.
@@ -160,7 +160,8 @@ Result<GrpcTarget> GrpcEndpoint(const EnvReader& env, Signal signal) {
     if (scheme == "http" || scheme == "https") {
       const Url u = ParseHttpUrl(value);
       if (!u.ok) return BadValue(*s, "host:port, http://host:port or https://host:port");
-      const std::string_view after = std::string_view(value).substr(sep + 3);
+      const std::string_view whole = value;
+      const std::string_view after = whole.substr(sep + 3);
       // The scheme beats INSECURE; the RPC path is the service method, so a URL path is
       // dropped.
       return GrpcTarget{std::string(after.substr(0, after.size() - u.rest_after_authority.size())),

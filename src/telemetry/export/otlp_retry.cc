@@ -13,7 +13,9 @@ namespace klio::telemetry::exporter {
 using std::chrono::nanoseconds;
 using std::chrono::steady_clock;
 
-bool IsRetryableHttpStatus(long http_status) {
+constexpr std::uint64_t kMaxRetryAfterSeconds = std::uint64_t{24} * 3600;
+
+bool IsRetryableHttpStatus(int http_status) {
   return http_status == 429 || http_status == 502 || http_status == 503 || http_status == 504;
 }
 
@@ -45,9 +47,9 @@ std::optional<nanoseconds> ParseRetryAfter(std::string_view value,
     std::uint64_t seconds = 0;
     const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
     if (ec != std::errc() || ptr != value.data() + value.size()) {
-      seconds = 24 * 3600;  // absurdly large: cap (the deadline decides anyway)
+      seconds = kMaxRetryAfterSeconds;  // absurdly large: cap (the deadline decides anyway)
     }
-    seconds = std::min<std::uint64_t>(seconds, 24 * 3600);
+    seconds = std::min<std::uint64_t>(seconds, kMaxRetryAfterSeconds);
     return std::chrono::seconds(seconds);
   }
   // HTTP-date: IMF-fixdate, obsolete RFC 850 and asctime forms (RFC 9110 §5.6.7).

@@ -51,7 +51,7 @@ struct AttemptOutcome {
 };
 
 // True for the OTLP/HTTP statuses a client retries: 429, 502, 503, 504.
-bool IsRetryableHttpStatus(long http_status);
+bool IsRetryableHttpStatus(int http_status);
 
 // True for the gRPC codes a client retries (CANCELLED, DEADLINE_EXCEEDED, ABORTED,
 // OUT_OF_RANGE, UNAVAILABLE, DATA_LOSS; RESOURCE_EXHAUSTED only with a RetryInfo detail).

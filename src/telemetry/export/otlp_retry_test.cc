@@ -15,8 +15,8 @@ using std::chrono::seconds;
 using std::chrono::steady_clock;
 
 TEST(OtlpRetryTest, RetryableHttpStatuses) {
-  for (long code : {429L, 502L, 503L, 504L}) EXPECT_TRUE(IsRetryableHttpStatus(code)) << code;
-  for (long code : {200L, 400L, 401L, 403L, 404L, 408L, 413L, 500L, 501L, 505L}) {
+  for (int code : {429, 502, 503, 504}) EXPECT_TRUE(IsRetryableHttpStatus(code)) << code;
+  for (int code : {200, 400, 401, 403, 404, 408, 413, 500, 501, 505}) {
     EXPECT_FALSE(IsRetryableHttpStatus(code)) << code;
   }
 }

@@ -43,8 +43,9 @@ bool ProtoReader::Next() {
       type_ = WireType::kFixed64;
       if (end_ - p_ < 8) return Fail();
       std::uint64_t v = 0;
-      for (int i = 0; i < 8; ++i)
+      for (int i = 0; i < 8; ++i) {
         v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(p_[i])) << (8 * i);
+      }
       value_ = v;
       p_ += 8;
       return true;
@@ -63,8 +64,9 @@ bool ProtoReader::Next() {
       type_ = WireType::kFixed32;
       if (end_ - p_ < 4) return Fail();
       std::uint32_t v = 0;
-      for (int i = 0; i < 4; ++i)
+      for (int i = 0; i < 4; ++i) {
         v |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(p_[i])) << (8 * i);
+      }
       value_ = v;
       p_ += 4;
       return true;

@@ -86,6 +86,7 @@ TEST(OtlpWireTest, NestedLengthShrinksBelowTheHint) {
 TEST(OtlpWireTest, DeeplyNestedMessagesRoundTrip) {
   ProtoWriter w;
   std::vector<ProtoWriter::Mark> marks;
+  marks.reserve(20);
   for (int i = 0; i < 20; ++i) marks.push_back(w.BeginMessage(1, 1));
   w.StringField(2, std::string(200, 'z'));
   for (auto it = marks.rbegin(); it != marks.rend(); ++it) w.EndMessage(*it);
@@ -119,12 +120,12 @@ TEST(OtlpWireTest, ClearKeepsWorking) {
 }
 
 TEST(OtlpWireTest, ReaderRejectsMalformedInput) {
-  for (std::string bad : {std::string("\x08", 1),          // varint missing
-                          std::string("\x0a\x05xx", 4),    // length past the end
-                          std::string("\x09\x01\x02", 3),  // fixed64 truncated
-                          std::string("\x0b", 1),          // group start
-                          std::string("\x00\x01", 2),      // field 0
-                          std::string(11, '\xff')}) {      // endless varint
+  for (const std::string& bad : {std::string("\x08", 1),          // varint missing
+                                 std::string("\x0a\x05xx", 4),    // length past the end
+                                 std::string("\x09\x01\x02", 3),  // fixed64 truncated
+                                 std::string("\x0b", 1),          // group start
+                                 std::string("\x00\x01", 2),      // field 0
+                                 std::string(11, '\xff')}) {      // endless varint
     bool ok = true;
     testing::Fields(bad, &ok);
     EXPECT_FALSE(ok) << Hex(bad);
