@@ -1,4 +1,5 @@
 // The `klio` executable: everything but the process boundary lives in cli/app.h.
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -10,6 +11,9 @@
 #include "env/file_system.h"
 
 int main(int argc, char** argv) {
+  // A closed stdout/stderr pipe (e.g. `klio ... | head`) must surface as a write error, not
+  // kill the process with SIGPIPE in the middle of a log line or a durable write.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     std::vector<std::string> args(argv, argv + argc);
     return klio::cli::RunKlio(args, klio::cli::AppIo{.out = std::cout,
