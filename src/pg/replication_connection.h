@@ -77,6 +77,16 @@ struct EndOfTimeline {
   friend bool operator==(const EndOfTimeline&, const EndOfTimeline&) = default;
 };
 
+// A position to stream from: an LSN on a timeline.
+struct StreamStart {
+  TimelineId timeline;
+  Lsn lsn;
+
+  // "0/3000028 on timeline 2".
+  std::string ToString() const { return lsn.ToString() + " on timeline " + timeline.ToString(); }
+  friend bool operator==(const StreamStart&, const StreamStart&) = default;
+};
+
 // Receive() waited `timeout` (or was woken by Wakeup()) without a message.
 struct ReceiveTimeout {};
 
