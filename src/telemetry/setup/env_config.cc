@@ -101,8 +101,8 @@ Environment ProcessEnvironment() {
 }
 
 Environment MapEnvironment(std::map<std::string, std::string, std::less<>> vars) {
-  auto shared = std::make_shared<const std::map<std::string, std::string, std::less<>>>(
-      std::move(vars));
+  auto shared =
+      std::make_shared<const std::map<std::string, std::string, std::less<>>>(std::move(vars));
   Environment env;
   env.get = [shared](std::string_view name) -> std::optional<std::string> {
     auto it = shared->find(name);

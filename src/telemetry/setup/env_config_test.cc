@@ -189,8 +189,8 @@ TEST(EnvConfigTest, InvalidOtlpSettingDisablesOnlyThatSignalsOtlpExporter) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_THAT(errors[0], AllOf(HasSubstr("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"),
                                HasSubstr("carrier-pigeon"), HasSubstr("traces exporter is")));
-  EXPECT_THAT(errors[1], AllOf(HasSubstr("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"),
-                               HasSubstr("http/json")));
+  EXPECT_THAT(errors[1],
+              AllOf(HasSubstr("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"), HasSubstr("http/json")));
 }
 
 TEST(EnvConfigTest, OtlpHeaderErrorsNeverEchoTheValue) {

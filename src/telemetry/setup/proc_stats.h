@@ -51,8 +51,7 @@ Result<SystemStat> ParseSystemStat(std::string_view text);
 
 // /proc/meminfo, in bytes (the file says kB = 1024 bytes). Absent keys stay 0.
 struct MemInfo {
-  std::uint64_t total = 0, free = 0, available = 0, buffers = 0, cached = 0,
-                sreclaimable = 0;
+  std::uint64_t total = 0, free = 0, available = 0, buffers = 0, cached = 0, sreclaimable = 0;
 };
 Result<MemInfo> ParseMemInfo(std::string_view text);
 
@@ -91,7 +90,7 @@ struct SystemSample {
 };
 
 struct ProcReaderOptions {
-  std::string root = "/proc";   // a fake tree in tests (with self/stat, stat, meminfo, ...)
+  std::string root = "/proc";       // a fake tree in tests (with self/stat, stat, meminfo, ...)
   long clock_ticks_per_second = 0;  // 0: sysconf(_SC_CLK_TCK)
   long page_size = 0;               // 0: sysconf(_SC_PAGESIZE)
 };

@@ -373,9 +373,8 @@ std::optional<std::string> ContainerIdFromCgroup(std::string_view cgroup,
     const std::size_t nl = rest.find('\n');
     std::string_view line = Trim(rest.substr(0, nl));
     rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-    std::string_view last = line.substr(line.rfind('/') == std::string_view::npos
-                                            ? line.size()
-                                            : line.rfind('/') + 1);
+    std::string_view last =
+        line.substr(line.rfind('/') == std::string_view::npos ? line.size() : line.rfind('/') + 1);
     if (const std::size_t dot = last.rfind('.'); dot != std::string_view::npos) {
       last = last.substr(0, dot);
     }
@@ -466,9 +465,9 @@ Resource BuildResource(const EnvGetter& env, SystemProbe& probe, const ResourceO
   if (std::optional<std::string> name = NonEmpty(env, "OTEL_SERVICE_NAME")) {
     Set(&attrs, "service.name", *name);
   } else if (!service_in_env) {
-    d->push_back({Diagnostic::Severity::kWarn,
-                  "OTEL_SERVICE_NAME is not set; using service.name=" +
-                      ResourceString(resource, "service.name").value_or("")});
+    d->push_back(
+        {Diagnostic::Severity::kWarn, "OTEL_SERVICE_NAME is not set; using service.name=" +
+                                          ResourceString(resource, "service.name").value_or("")});
   }
   return resource;
 }

@@ -43,10 +43,10 @@ struct UnameInfo {
 class SystemProbe {
  public:
   virtual ~SystemProbe() = default;
-  virtual std::optional<std::string> HostName() = 0;        // gethostname()
-  virtual std::optional<UnameInfo> Uname() = 0;             // uname()
-  virtual std::optional<std::string> MachineId() = 0;       // /etc/machine-id, dbus fallback
-  virtual std::optional<std::string> OsReleaseText() = 0;   // /etc/os-release, /usr/lib/...
+  virtual std::optional<std::string> HostName() = 0;       // gethostname()
+  virtual std::optional<UnameInfo> Uname() = 0;            // uname()
+  virtual std::optional<std::string> MachineId() = 0;      // /etc/machine-id, dbus fallback
+  virtual std::optional<std::string> OsReleaseText() = 0;  // /etc/os-release, /usr/lib/...
   virtual std::int64_t Pid() = 0;
   virtual std::int64_t ParentPid() = 0;
   virtual std::optional<std::string> ExecutablePath() = 0;  // readlink /proc/self/exe

@@ -137,9 +137,8 @@ TEST(ResourceAttributesTest, MalformedRejectsWholeVariableWithoutEchoingValues) 
     Result<Attributes> a = ParseResourceAttributes(in);
     ASSERT_FALSE(a.ok()) << in;
     EXPECT_EQ(a.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_THAT(a.status().message(),
-                AllOf(HasSubstr("OTEL_RESOURCE_ATTRIBUTES"), HasSubstr(want),
-                      Not(HasSubstr("secretvalue")), Not(HasSubstr("abc"))));
+    EXPECT_THAT(a.status().message(), AllOf(HasSubstr("OTEL_RESOURCE_ATTRIBUTES"), HasSubstr(want),
+                                            Not(HasSubstr("secretvalue")), Not(HasSubstr("abc"))));
   }
 }
 
@@ -221,7 +220,8 @@ TEST(ResourceTest, KubernetesVariables) {
   const Case cases[] = {
       // Each variable on its own.
       {{{"POD_NAME", "p"}},
-       {{"k8s.pod.name", "p"}, {"k8s.container.name", std::nullopt},
+       {{"k8s.pod.name", "p"},
+        {"k8s.container.name", std::nullopt},
         {"k8s.namespace.name", std::nullopt}}},
       {{{"CONTAINER_NAME", "c"}}, {{"k8s.container.name", "c"}, {"k8s.pod.name", std::nullopt}}},
       {{{"NAMESPACE_NAME", "n"}}, {{"k8s.namespace.name", "n"}}},
@@ -330,8 +330,8 @@ TEST(DetectorsTest, MissingFactsAreLeftOutWithAWarning) {
   EXPECT_FALSE(b.Has("host.name"));
   EXPECT_FALSE(b.Has("host.id"));
   EXPECT_EQ(b.Get("host.arch"), "amd64");
-  EXPECT_THAT(b.AllMessages(), AllOf(HasSubstr("found no host name"),
-                                     HasSubstr("found no machine id")));
+  EXPECT_THAT(b.AllMessages(),
+              AllOf(HasSubstr("found no host name"), HasSubstr("found no machine id")));
 }
 
 TEST(DetectorsTest, PureHelpers) {

@@ -5,7 +5,8 @@
 set(_klio_setup_dir ${CMAKE_CURRENT_LIST_DIR})
 
 # Configure-time guard while the SDK targets land: without them this library is skipped.
-foreach(_dep klio_telemetry klio_telemetry_sdk klio_telemetry_export klio_telemetry_prometheus)
+foreach(_dep klio_telemetry klio_telemetry_sdk klio_telemetry_metrics klio_telemetry_export
+             klio_telemetry_prometheus)
   if(NOT TARGET ${_dep})
     message(STATUS "klio_telemetry_setup skipped: target ${_dep} is not defined")
     return()
@@ -16,8 +17,11 @@ klio_library(klio_telemetry_setup
   SRCS ${_klio_setup_dir}/env_config.cc
        ${_klio_setup_dir}/proc_stats.cc
        ${_klio_setup_dir}/resource_config.cc
+       ${_klio_setup_dir}/runtime_metrics.cc
+       ${_klio_setup_dir}/setup.cc
        ${_klio_setup_dir}/system_probe.cc
-  DEPS klio_telemetry klio_telemetry_sdk klio_telemetry_export klio_telemetry_prometheus)
+  DEPS klio_telemetry klio_telemetry_sdk klio_telemetry_metrics klio_telemetry_export
+       klio_telemetry_prometheus)
 target_compile_definitions(klio_telemetry_setup
   PRIVATE KLIO_TELEMETRY_SDK_VERSION="${PROJECT_VERSION}")
 
@@ -26,4 +30,13 @@ klio_test(telemetry_setup_test
   SRCS ${_klio_setup_dir}/env_config_test.cc
        ${_klio_setup_dir}/proc_stats_test.cc
        ${_klio_setup_dir}/resource_config_test.cc
+       ${_klio_setup_dir}/runtime_metrics_test.cc
+       ${_klio_setup_dir}/setup_test.cc
   DEPS klio_telemetry_setup klio_testing)
+
+# End to end against real peers: the Node OTLP receiver (http/protobuf and grpc) and promtool.
+klio_test(telemetry_setup_peer_test
+  SRCS ${_klio_setup_dir}/setup_peer_test.cc
+  DEPS klio_telemetry_setup klio_testing nlohmann_json::nlohmann_json
+  LABELS peer
+  TIMEOUT 300)

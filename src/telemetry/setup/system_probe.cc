@@ -50,7 +50,8 @@ class LinuxSystemProbe final : public SystemProbe {
   }
 
   std::optional<std::string> MachineId() override {
-    for (const std::string& path : {etc_ + "/machine-id", std::string("/var/lib/dbus/machine-id")}) {
+    for (const std::string& path :
+         {etc_ + "/machine-id", std::string("/var/lib/dbus/machine-id")}) {
       if (auto text = ReadWholeFile(path)) {
         std::string id = TrimSpace(*text);
         if (!id.empty()) return id;
