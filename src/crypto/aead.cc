@@ -28,12 +28,11 @@ Status CheckSizes(ByteView nonce, std::size_t in, std::size_t out, std::size_t t
                                    std::to_string(nonce.size()));
   }
   if (tag != Aes256Gcm::kTagSize) {
-    return Status::InvalidArgument("aes-256-gcm: tag must be 16 bytes, got " +
-                                   std::to_string(tag));
+    return Status::InvalidArgument("aes-256-gcm: tag must be 16 bytes, got " + std::to_string(tag));
   }
   if (in != out) {
-    return Status::InvalidArgument("aes-256-gcm: output is " + std::to_string(out) +
-                                   " bytes for " + std::to_string(in) + " bytes of input");
+    return Status::InvalidArgument("aes-256-gcm: output is " + std::to_string(out) + " bytes for " +
+                                   std::to_string(in) + " bytes of input");
   }
   if (!FitsInt(in) || !FitsInt(aad)) return Status::InvalidArgument("aes-256-gcm: too large");
   return Status::Ok();
@@ -134,8 +133,8 @@ Status Aes256Gcm::Open(ByteView nonce, ByteView aad, ByteView ciphertext, ByteVi
 Result<Bytes> Aes256Gcm::Seal(ByteView nonce, ByteView aad, ByteView plaintext) {
   Bytes out(plaintext.size() + kTagSize);
   std::span<std::uint8_t> all(out);
-  KLIO_RETURN_IF_ERROR(Seal(nonce, aad, plaintext, all.first(plaintext.size()),
-                            all.subspan(plaintext.size())));
+  KLIO_RETURN_IF_ERROR(
+      Seal(nonce, aad, plaintext, all.first(plaintext.size()), all.subspan(plaintext.size())));
   return out;
 }
 
@@ -177,8 +176,10 @@ Result<EncryptionKey> EncryptionKey::Parse(std::string_view content, std::string
   }
   if (hex.size() != 2 * kSize) {
     return Status::InvalidArgument(
-        where + ": expected 32 raw bytes or 64 hex digits (optionally followed by a newline), "
-                "found " + std::to_string(content.size()) + " bytes");
+        where +
+        ": expected 32 raw bytes or 64 hex digits (optionally followed by a newline), "
+        "found " +
+        std::to_string(content.size()) + " bytes");
   }
   std::array<std::uint8_t, kSize> raw{};
   for (std::size_t i = 0; i < kSize; ++i) {
@@ -223,7 +224,7 @@ Result<KeyFile> LoadKeyFile(env::FileSystem& fs, const std::string& path) {
 
   Status warning;
   if (dynamic_cast<env::PosixFileSystem*>(&fs) != nullptr) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) == 0) warning = KeyFilePermissionWarning(path, st.st_mode);
   }
   return KeyFile{*std::move(key), std::move(warning)};
