@@ -62,9 +62,8 @@ Result<ReplicationMessage> FakeReplicationConnection::Receive(std::chrono::milli
 Status FakeReplicationConnection::SendStatus(Lsn write, Lsn flush, Lsn apply,
                                              bool reply_requested) {
   if (!streaming_) return Status::FailedPrecondition("fake: not streaming");
-  statuses.push_back(
-      {{write, flush, apply, ToPostgresTimestamp(clock_->Now()), reply_requested},
-       clock_->SteadyNow()});
+  statuses.push_back({{write, flush, apply, ToPostgresTimestamp(clock_->Now()), reply_requested},
+                      clock_->SteadyNow()});
   return Status::Ok();
 }
 

@@ -12,8 +12,8 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <variant>
 #include <vector>

@@ -21,7 +21,7 @@ milliseconds Reconnector::NextDelay() {
   return milliseconds(static_cast<int64_t>(std::llround(capped * factor)));
 }
 
-Status Reconnector::Run(const Attempt& attempt, std::stop_token stop) {
+Status Reconnector::Run(const Attempt& attempt, const std::stop_token& stop) {
   uint32_t failed_in_a_row = 0;
   while (!stop.stop_requested()) {
     bool progressed = false;

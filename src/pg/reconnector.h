@@ -48,7 +48,7 @@ class Reconnector {
   // max_attempts consecutive retryable failures (returns the last one). Between attempts it
   // sleeps on the clock in slices of at most 100 ms, checking `stop`; when `stop` is
   // requested it returns OK without another attempt (a requested stop is a clean exit).
-  Status Run(const Attempt& attempt, std::stop_token stop);
+  Status Run(const Attempt& attempt, const std::stop_token& stop);
 
   // The delay before the next retry, advancing the backoff state (exposed for tests).
   std::chrono::milliseconds NextDelay();

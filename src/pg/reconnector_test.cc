@@ -14,9 +14,9 @@ using std::chrono::seconds;
 TEST(ReconnectorTest, DelaysGrowWithJitterAndStopAtTheCap) {
   env::ManualClock clock;
   env::SeededRandom random(7);
-  Reconnector r({.initial_delay = milliseconds(500), .max_delay = seconds(8), .multiplier = 2,
-                 .jitter = 0.2},
-                clock, random);
+  Reconnector r(
+      {.initial_delay = milliseconds(500), .max_delay = seconds(8), .multiplier = 2, .jitter = 0.2},
+      clock, random);
   const int64_t bases[] = {500, 1000, 2000, 4000, 8000, 8000, 8000};
   for (int64_t base : bases) {
     const int64_t d = r.NextDelay().count();
@@ -100,9 +100,7 @@ TEST(ReconnectorTest, StopDuringTheBackoffIsACleanExit) {
     env::ManualClock inner;
     std::stop_source stop;
     std::chrono::system_clock::time_point Now() const override { return inner.Now(); }
-    std::chrono::steady_clock::time_point SteadyNow() const override {
-      return inner.SteadyNow();
-    }
+    std::chrono::steady_clock::time_point SteadyNow() const override { return inner.SteadyNow(); }
     void SleepFor(std::chrono::nanoseconds d) override {
       inner.SleepFor(d);
       if (inner.total_slept() >= seconds(1)) stop.request_stop();

@@ -20,6 +20,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using SteadyTime = std::chrono::steady_clock::time_point;
+using PollEvents = decltype(pollfd::events);
 
 constexpr int kMinServerVersion = 150000;
 constexpr unsigned kByteaOid = 17;
@@ -69,7 +70,8 @@ void FillRows(const PGresult* r, CommandResult* out) {
       if (PQgetisnull(r, i, c)) {
         row.emplace_back(std::nullopt);
       } else {
-        row.emplace_back(std::string(PQgetvalue(r, i, c), static_cast<size_t>(PQgetlength(r, i, c))));
+        row.emplace_back(
+            std::string(PQgetvalue(r, i, c), static_cast<size_t>(PQgetlength(r, i, c))));
       }
     }
     out->rows.push_back(std::move(row));
@@ -91,7 +93,7 @@ class PqReplicationConnection final : public ReplicationConnection {
     ::close(wake_fd_);
   }
 
-  Status Open(const std::string& dsn, milliseconds connect_timeout, std::stop_token stop);
+  Status Open(const std::string& dsn, milliseconds connect_timeout, const std::stop_token& stop);
 
   const std::string& target() const override { return target_; }
   Result<SystemIdentity> IdentifySystem() override;
@@ -136,7 +138,7 @@ class PqReplicationConnection final : public ReplicationConnection {
   }
 
   // Waits for `events` on the socket (and for Wakeup() when `wakeable`) until `deadline`.
-  Result<Wait> WaitSocket(short events, SteadyTime deadline, bool wakeable);
+  Result<Wait> WaitSocket(PollEvents events, SteadyTime deadline, bool wakeable);
   // Sends everything libpq has queued, waiting until `deadline`.
   Status Flush(SteadyTime deadline, std::string_view what);
   // The next result of the running command (null when there are no more).
@@ -163,7 +165,7 @@ class PqReplicationConnection final : public ReplicationConnection {
 };
 
 Status PqReplicationConnection::Open(const std::string& dsn, milliseconds connect_timeout,
-                                     std::stop_token stop) {
+                                     const std::stop_token& stop) {
   std::stop_callback wake_on_stop(stop, [this] { Wakeup(); });
   const char* keywords[] = {"application_name", "dbname", "replication", nullptr};
   const char* values[] = {options_.application_name.c_str(), dsn.c_str(), "true", nullptr};
@@ -187,12 +189,12 @@ Status PqReplicationConnection::Open(const std::string& dsn, milliseconds connec
       update_target();
       return Fail(Status::Unavailable(Msg("connect", LibpqError())));
     }
-    KLIO_ASSIGN_OR_RETURN(Wait w, WaitSocket(poll_status == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-                                             deadline, /*wakeable=*/true));
+    KLIO_ASSIGN_OR_RETURN(
+        Wait w, WaitSocket(poll_status == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline,
+                           /*wakeable=*/true));
     if (w == Wait::kTimeout) {
-      return Fail(Status::DeadlineExceeded(
-          Msg("connect", "no connection within " + std::to_string(connect_timeout.count()) +
-                             " ms")));
+      return Fail(Status::DeadlineExceeded(Msg(
+          "connect", "no connection within " + std::to_string(connect_timeout.count()) + " ms")));
     }
     if (w == Wait::kWoken && stop.stop_requested()) {
       return Fail(Status::Cancelled(Msg("connect", "cancelled")));
@@ -210,7 +212,7 @@ Status PqReplicationConnection::Open(const std::string& dsn, milliseconds connec
   return Status::Ok();
 }
 
-Result<PqReplicationConnection::Wait> PqReplicationConnection::WaitSocket(short events,
+Result<PqReplicationConnection::Wait> PqReplicationConnection::WaitSocket(PollEvents events,
                                                                           SteadyTime deadline,
                                                                           bool wakeable) {
   while (true) {
@@ -248,8 +250,7 @@ Status PqReplicationConnection::Flush(SteadyTime deadline, std::string_view what
   }
 }
 
-Result<ResultPtr> PqReplicationConnection::NextResult(SteadyTime deadline,
-                                                      std::string_view what) {
+Result<ResultPtr> PqReplicationConnection::NextResult(SteadyTime deadline, std::string_view what) {
   while (PQisBusy(conn_)) {
     KLIO_ASSIGN_OR_RETURN(Wait w, WaitSocket(POLLIN, deadline, false));
     if (w == Wait::kTimeout) {
@@ -278,8 +279,8 @@ Status PqReplicationConnection::ServerError(const PGresult* r, std::string_view 
 
 Status PqReplicationConnection::RequireState(State want, std::string_view what) const {
   if (state_ == State::kBroken) {
-    return Status::Unavailable(Msg(what, "connection unusable after an earlier error: " +
-                                             broken_.message()));
+    return Status::Unavailable(
+        Msg(what, "connection unusable after an earlier error: " + broken_.message()));
   }
   if (state_ == want) return Status::Ok();
   return Status::FailedPrecondition(Msg(what, state_ == State::kStreaming
@@ -332,10 +333,10 @@ Status PqReplicationConnection::CheckShape(const CommandResult& r, size_t rows, 
   if (r.status == PGRES_TUPLES_OK && r.rows.size() == rows && r.types.size() >= cols) {
     return Status::Ok();
   }
-  return Fail(Status::Corruption(Msg(
-      what, "unexpected answer: " + std::to_string(r.rows.size()) + " rows of " +
-                std::to_string(r.types.size()) + " columns, expected " + std::to_string(rows) +
-                " of " + std::to_string(cols))));
+  return Fail(Status::Corruption(Msg(what, "unexpected answer: " + std::to_string(r.rows.size()) +
+                                               " rows of " + std::to_string(r.types.size()) +
+                                               " columns, expected " + std::to_string(rows) +
+                                               " of " + std::to_string(cols))));
 }
 
 Result<SystemIdentity> PqReplicationConnection::IdentifySystem() {
@@ -421,8 +422,7 @@ Result<TimelineHistoryFile> PqReplicationConnection::TimelineHistory(TimelineId 
   return file;
 }
 
-Status PqReplicationConnection::StartReplication(std::string_view slot, Lsn start,
-                                                 TimelineId tli) {
+Status PqReplicationConnection::StartReplication(std::string_view slot, Lsn start, TimelineId tli) {
   if (!slot.empty()) KLIO_RETURN_IF_ERROR(ValidateSlotName(slot));
   if (!tli.valid()) return Status::InvalidArgument("START_REPLICATION: timeline 0");
   const std::string sql = "START_REPLICATION " +
@@ -444,8 +444,8 @@ Result<ReplicationMessage> PqReplicationConnection::Receive(milliseconds timeout
   while (true) {
     const int n = PQgetCopyData(conn_, &copy_buf_, /*async=*/1);
     if (n > 0) {
-      auto msg = ParseServerMessage(ByteView(reinterpret_cast<const uint8_t*>(copy_buf_),
-                                             static_cast<size_t>(n)));
+      auto msg = ParseServerMessage(
+          ByteView(reinterpret_cast<const uint8_t*>(copy_buf_), static_cast<size_t>(n)));
       if (!msg.ok()) return Fail(Status::Corruption(Msg(kWhat, msg.status().message())));
       if (auto* w = std::get_if<XLogData>(&*msg)) return ReplicationMessage(*w);
       return ReplicationMessage(std::get<PrimaryKeepalive>(*msg));
@@ -528,8 +528,7 @@ Result<ReplicationMessage> PqReplicationConnection::FinishServerCopy() {
   return error;
 }
 
-Status PqReplicationConnection::SendStatus(Lsn write, Lsn flush, Lsn apply,
-                                           bool reply_requested) {
+Status PqReplicationConnection::SendStatus(Lsn write, Lsn flush, Lsn apply, bool reply_requested) {
   constexpr std::string_view kWhat = "standby status update";
   KLIO_RETURN_IF_ERROR(RequireState(State::kStreaming, kWhat));
   const Bytes msg = BuildStandbyStatusUpdate(
@@ -600,8 +599,9 @@ Result<std::unique_ptr<ReplicationConnection>> ConnectReplication(
     std::string why = err != nullptr ? TrimRight(err) : "out of memory";
     if (err != nullptr) PQfreemem(err);
     if (ConninfoMayHoldSecret(conninfo)) {
-      why = "libpq's explanation is withheld because the string mentions a password; check "
-            "its quoting";
+      why =
+          "libpq's explanation is withheld because the string mentions a password; check "
+          "its quoting";
     }
     return Status::InvalidArgument("postgres connection string: " + why);
   }
@@ -611,9 +611,9 @@ Result<std::unique_ptr<ReplicationConnection>> ConnectReplication(
 
   const int wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd < 0) return Status::FromErrno(errno, "postgres: eventfd");
-  auto conn = std::make_unique<PqReplicationConnection>(options, ConninfoSecrets(conninfo),
-                                                        wake_fd);
-  KLIO_RETURN_IF_ERROR(conn->Open(conninfo, connect_timeout, std::move(stop)));
+  auto conn =
+      std::make_unique<PqReplicationConnection>(options, ConninfoSecrets(conninfo), wake_fd);
+  KLIO_RETURN_IF_ERROR(conn->Open(conninfo, connect_timeout, stop));
   return std::unique_ptr<ReplicationConnection>(std::move(conn));
 }
 

@@ -57,9 +57,9 @@ struct SystemIdentity {
 
 // What READ_REPLICATION_SLOT answers for an existing slot.
 struct SlotInfo {
-  std::string type;          // "physical" or "logical"
-  Lsn restart_lsn;           // kInvalid when the slot reserves no WAL yet
-  TimelineId restart_tli;    // kInvalid when restart_lsn is
+  std::string type;        // "physical" or "logical"
+  Lsn restart_lsn;         // kInvalid when the slot reserves no WAL yet
+  TimelineId restart_tli;  // kInvalid when restart_lsn is
 };
 
 // A timeline history file as TIMELINE_HISTORY returns it.

@@ -15,10 +15,10 @@ namespace {
 
 using ::klio::testing::PostgresCluster;
 using ::klio::testing::PostgresOptions;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::unique_ptr<PostgresCluster> StartCluster(PostgresOptions options = {}) {
   options.fsync = false;
@@ -161,16 +161,17 @@ TEST(ReplicationConnectionTest, ApplicationNameFromTheConnectionStringWins) {
   ASSERT_TRUE(conn->EndCopy().ok());
   conn.reset();
   ASSERT_TRUE(klio::testing::WaitFor(
-                  [&] { return pg->Query1("SELECT count(*) FROM pg_stat_replication")
-                                   .value_or("") == "0"; },
+                  [&] {
+                    return pg->Query1("SELECT count(*) FROM pg_stat_replication").value_or("") ==
+                           "0";
+                  },
                   seconds(10), "walsender exit")
                   .ok());
 
   auto custom = Connect(*pg, "application_name=custom replication=database");
   ASSERT_NE(custom, nullptr);
   EXPECT_EQ(custom->IdentifySystem()->dbname, std::nullopt);  // replication=true still wins
-  ASSERT_TRUE(
-      custom->StartReplication("", custom->IdentifySystem()->xlogpos, TimelineId(1)).ok());
+  ASSERT_TRUE(custom->StartReplication("", custom->IdentifySystem()->xlogpos, TimelineId(1)).ok());
   EXPECT_EQ(AppNameOfWalSender(*pg), "custom");
 }
 
@@ -303,9 +304,9 @@ TEST(ReplicationConnectionTest, ConnectCanBeCancelled) {
                 "socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1'," +
                     std::to_string(port) + "))\ns.listen()\nc,_=s.accept()\ntime.sleep(60)"}});
   ASSERT_TRUE(nc.ok()) << nc.status().ToString();
-  ASSERT_TRUE(klio::testing::WaitFor([&] { return klio::testing::PortOpen(port); }, seconds(10),
-                                     "listener")
-                  .ok());
+  ASSERT_TRUE(
+      klio::testing::WaitFor([&] { return klio::testing::PortOpen(port); }, seconds(10), "listener")
+          .ok());
   std::stop_source stop;
   std::thread canceller([&] {
     std::this_thread::sleep_for(milliseconds(300));
@@ -317,8 +318,8 @@ TEST(ReplicationConnectionTest, ConnectCanBeCancelled) {
   canceller.join();
   EXPECT_EQ(c.status().code(), StatusCode::kCancelled) << c.status().ToString();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(10));
-  auto timed = ConnectReplication(
-      "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres connect_timeout=2");
+  auto timed = ConnectReplication("host=127.0.0.1 port=" + std::to_string(port) +
+                                  " user=postgres connect_timeout=2");
   EXPECT_EQ(timed.status().code(), StatusCode::kDeadlineExceeded) << timed.status().ToString();
 }
 

@@ -29,8 +29,8 @@ Status ExpectTag(ByteReader& in, uint8_t want, std::string_view what) {
 Result<bool> ReadBool(ByteReader& in, std::string_view what) {
   KLIO_ASSIGN_OR_RETURN(uint8_t b, in.ReadU8());
   if (b > 1) {
-    return Status::Corruption(std::string(what) + ": replyRequested byte is " +
-                              std::to_string(b) + ", expected 0 or 1");
+    return Status::Corruption(std::string(what) + ": replyRequested byte is " + std::to_string(b) +
+                              ", expected 0 or 1");
   }
   return b == 1;
 }

@@ -49,9 +49,9 @@ std::chrono::system_clock::time_point FromPostgresTimestamp(int64_t micros);
 
 // 'w': a run of WAL bytes. `payload` views the decoded message: valid while its bytes are.
 struct XLogData {
-  Lsn data_start;          // LSN of payload[0]
-  Lsn wal_end;             // the server's end of WAL when it sent this (informational)
-  int64_t send_time = 0;   // server clock, µs since 2000-01-01
+  Lsn data_start;         // LSN of payload[0]
+  Lsn wal_end;            // the server's end of WAL when it sent this (informational)
+  int64_t send_time = 0;  // server clock, µs since 2000-01-01
   ByteView payload;
 
   // The LSN just past the payload (data_start + payload.size()).

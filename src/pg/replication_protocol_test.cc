@@ -24,9 +24,9 @@ Bytes Hex(std::string_view hex) {
 
 // The worked example of docs/design/pg-replication.md §2.
 TEST(ReplicationProtocolTest, ParsesXLogDataWorkedExample) {
-  const Bytes msg = Hex(
-      "77 0000000001000028 0000000001000100 0002b6f3b1c2d3e4 "
-      "deadbeef");
+  const Bytes msg =
+      Hex("77 0000000001000028 0000000001000100 0002b6f3b1c2d3e4 "
+          "deadbeef");
   auto parsed = ParseServerMessage(msg);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   const auto& w = std::get<XLogData>(*parsed);
@@ -62,12 +62,13 @@ TEST(ReplicationProtocolTest, ParsesKeepalive) {
   EXPECT_EQ(ParseKeepalive(BuildKeepalive(no_reply)).value(), no_reply);
 }
 
+// The worked example of docs/design/pg-replication.md §2.
 TEST(ReplicationProtocolTest, BuildsStandbyStatusUpdate) {
   const StandbyStatusUpdate u{Lsn::FromParts(0, 0x3000000), Lsn::FromParts(0, 0x2000000),
-                              Lsn::FromParts(0, 0x2000000), 0x0102030405060708, true};
+                              Lsn::FromParts(0, 0x2000000), 764107729500000, true};
   const Bytes msg = BuildStandbyStatusUpdate(u);
   EXPECT_EQ(msg, Hex("72 0000000003000000 0000000002000000 0000000002000000 "
-                     "0102030405060708 01"));
+                     "0002b6f3b1c97760 01"));
   ASSERT_EQ(msg.size(), kStandbyStatusSize);
   EXPECT_EQ(ParseStandbyStatusUpdate(msg).value(), u);
 }
@@ -113,8 +114,7 @@ TEST(ReplicationProtocolTest, RejectsMalformedMessages) {
     EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << r.status().ToString();
     EXPECT_THAT(r.status().message(), HasSubstr(c.error));
   }
-  EXPECT_THAT(ParseXLogData(Hex("6b")).status().message(),
-              HasSubstr("tag 'k', expected 'w'"));
+  EXPECT_THAT(ParseXLogData(Hex("6b")).status().message(), HasSubstr("tag 'k', expected 'w'"));
   EXPECT_THAT(ParseKeepalive(Hex("77")).status().message(), HasSubstr("tag 'w', expected 'k'"));
   EXPECT_THAT(ParseStandbyStatusUpdate(Hex("72 00")).status().message(),
               HasSubstr("standby status update: truncated"));

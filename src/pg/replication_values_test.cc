@@ -18,9 +18,9 @@ TEST(SlotNameTest, AcceptsPostgresSlotNames) {
 }
 
 TEST(SlotNameTest, RejectsAnythingElse) {
-  const std::string_view kBad[] = {"",          "Klio",       "klio-1", "klio slot",
-                                   "klio;DROP", "kl\"io",    "klio\n", "\xC3\x9F",
-                                   std::string_view("kl\0io", 5)};
+  const std::string_view kBad[] = {"",          "Klio",      "klio-1",
+                                   "klio slot", "klio;DROP", "kl\"io",
+                                   "klio\n",    "\xC3\x9F",  std::string_view("kl\0io", 5)};
   for (std::string_view bad : kBad) {
     Status s = ValidateSlotName(bad);
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
@@ -41,9 +41,9 @@ TEST(WalSegmentSizeTest, ParsesPostgresDisplay) {
 }
 
 TEST(WalSegmentSizeTest, RejectsInvalidSizes) {
-  for (std::string_view bad : {"", "MB", "16", "16 MB", "16mb", "-16MB", "16MiB", "3MB", "2GB",
-                               "512kB", "1TB", "99999999999999999999999MB", "18446744073709551615TB",
-                               " 16MB", "16MB "}) {
+  for (std::string_view bad :
+       {"", "MB", "16", "16 MB", "16mb", "-16MB", "16MiB", "3MB", "2GB", "512kB", "1TB",
+        "99999999999999999999999MB", "18446744073709551615TB", " 16MB", "16MB "}) {
     auto r = ParseWalSegmentSize(bad);
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
     if (!r.ok()) {

@@ -5,14 +5,13 @@
 namespace klio::pg {
 
 Result<StreamStart> ChooseStart(StreamStart wanted, const SystemIdentity& pg,
-                                const std::vector<TimelineHistoryEntry>& history,
-                                bool* diverged) {
+                                const std::vector<TimelineHistoryEntry>& history, bool* diverged) {
   if (diverged != nullptr) *diverged = false;
   if (!wanted.timeline.valid()) {
     return Status::InvalidArgument("start position " + wanted.ToString() + ": timeline 0");
   }
-  const std::string pg_state = "postgres is on timeline " + pg.timeline.ToString() +
-                               " at " + pg.xlogpos.ToString();
+  const std::string pg_state =
+      "postgres is on timeline " + pg.timeline.ToString() + " at " + pg.xlogpos.ToString();
   if (wanted.timeline > pg.timeline) {
     return Status::FailedPrecondition("start position " + wanted.ToString() +
                                       " is on a newer timeline than " + pg_state +
@@ -22,15 +21,15 @@ Result<StreamStart> ChooseStart(StreamStart wanted, const SystemIdentity& pg,
   while (true) {
     const std::optional<Lsn> end = TimelineEnd(history, pg.timeline, pos.timeline);
     if (!end) {
-      return Status::FailedPrecondition("start position " + wanted.ToString() +
-                                        ": timeline " + pos.timeline.ToString() +
-                                        " is not in the history of " + pg_state);
+      return Status::FailedPrecondition("start position " + wanted.ToString() + ": timeline " +
+                                        pos.timeline.ToString() + " is not in the history of " +
+                                        pg_state);
     }
     if (pos.timeline == pg.timeline) {
       if (pos.lsn > pg.xlogpos) {
-        return Status::FailedPrecondition(
-            "start position " + wanted.ToString() + " is beyond the WAL " + pg_state +
-            " has written (a different or restored cluster?)");
+        return Status::FailedPrecondition("start position " + wanted.ToString() +
+                                          " is beyond the WAL " + pg_state +
+                                          " has written (a different or restored cluster?)");
       }
       return pos;
     }
@@ -51,8 +50,7 @@ Result<StartPlan> ResolveStart(ReplicationConnection& conn, std::string_view slo
     KLIO_ASSIGN_OR_RETURN(info, conn.ReadReplicationSlot(slot));
     if (info && info->type != "physical") {
       return Status::FailedPrecondition("postgres " + conn.target() + ": replication slot " +
-                                        std::string(slot) + " is " + info->type +
-                                        ", not physical");
+                                        std::string(slot) + " is " + info->type + ", not physical");
     }
     if (!info) {
       Status created = conn.CreatePhysicalSlot(slot, /*reserve_wal=*/true);

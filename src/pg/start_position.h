@@ -22,12 +22,12 @@
 namespace klio::pg {
 
 struct StartPlan {
-  SystemIdentity identity;      // IDENTIFY_SYSTEM
-  uint64_t segment_size = 0;    // SHOW wal_segment_size
-  bool slot_created = false;    // the slot did not exist and was created with RESERVE_WAL
-  StreamStart proposal;         // the slot's restart position, else the start of the segment
-                                // holding PostgreSQL's flush position
-  StreamStart start;            // where to START_REPLICATION
+  SystemIdentity identity;    // IDENTIFY_SYSTEM
+  uint64_t segment_size = 0;  // SHOW wal_segment_size
+  bool slot_created = false;  // the slot did not exist and was created with RESERVE_WAL
+  StreamStart proposal;       // the slot's restart position, else the start of the segment
+                              // holding PostgreSQL's flush position
+  StreamStart start;          // where to START_REPLICATION
   // The server's answer lay beyond the point where PostgreSQL's history left that timeline:
   // the archive holds WAL of a branch this server does not have (an old primary's tail after
   // a failover); streaming continues on PostgreSQL's next timeline from its switch point.

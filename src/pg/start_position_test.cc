@@ -47,10 +47,10 @@ TEST(ChooseStartTest, MovesToTheNextTimelineAtTheSwitchPoint) {
             (StreamStart{kTli3, Lsn(0x5000000)}));
   EXPECT_TRUE(diverged);
   // Timelines that ended at the same point (a promotion right after another) are skipped.
-  EXPECT_EQ(ChooseStart({kTli1, Lsn(0x3000000)}, kPg, {{kTli1, Lsn(0x3000000)},
-                                                        {kTli2, Lsn(0x3000000)}})
-                .value(),
-            (StreamStart{kTli3, Lsn(0x3000000)}));
+  EXPECT_EQ(
+      ChooseStart({kTli1, Lsn(0x3000000)}, kPg, {{kTli1, Lsn(0x3000000)}, {kTli2, Lsn(0x3000000)}})
+          .value(),
+      (StreamStart{kTli3, Lsn(0x3000000)}));
   EXPECT_EQ(ChooseStart({kTli2, Lsn(0x5000000)}, kPg, kHistory, &diverged).value(),
             (StreamStart{kTli3, Lsn(0x5000000)}));
   EXPECT_FALSE(diverged);

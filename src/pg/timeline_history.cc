@@ -29,9 +29,8 @@ Result<std::vector<TimelineHistoryEntry>> ParseTimelineHistory(std::string_view 
     const size_t tab2 = line.find('\t', tab1 + 1);
     auto tli = TimelineId::ParseDecimal(line.substr(0, tab1));
     if (!tli.ok()) return bad("bad timeline");
-    const std::string_view lsn_text =
-        line.substr(tab1 + 1, tab2 == std::string_view::npos ? std::string_view::npos
-                                                              : tab2 - tab1 - 1);
+    const std::string_view lsn_text = line.substr(
+        tab1 + 1, tab2 == std::string_view::npos ? std::string_view::npos : tab2 - tab1 - 1);
     auto lsn = Lsn::Parse(lsn_text);
     if (!lsn.ok()) return bad("bad switch point");
     if (!out.empty() && *tli <= out.back().timeline) return bad("timelines must increase");

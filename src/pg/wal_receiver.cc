@@ -25,7 +25,8 @@ StreamStart WalReceiver::position() const {
   return {TimelineId(timeline_.load()), Lsn(received_.load())};
 }
 
-Status WalReceiver::Run(ReplicationConnection& conn, StreamStart start, std::stop_token stop) {
+Status WalReceiver::Run(ReplicationConnection& conn, StreamStart start,
+                        const std::stop_token& stop) {
   {
     std::lock_guard<std::mutex> lock(conn_mu_);
     running_conn_ = &conn;
@@ -72,7 +73,7 @@ Result<std::optional<EndOfTimeline>> WalReceiver::Stream(ReplicationConnection& 
   while (!stop.stop_requested()) {
     auto now = clock_->SteadyNow();
     auto wait = std::min<std::chrono::steady_clock::duration>(next_status - now,
-                                                               options_.durable_poll_interval);
+                                                              options_.durable_poll_interval);
     if (options_.server_timeout > milliseconds(0) && !pinged) {
       wait = std::min<std::chrono::steady_clock::duration>(
           wait, last_heard + options_.server_timeout / 2 - now);
@@ -87,9 +88,9 @@ Result<std::optional<EndOfTimeline>> WalReceiver::Stream(ReplicationConnection& 
       pinged = false;
       const Lsn expected(received_.load());
       if (w->data_start != expected) {
-        return Status::Corruption("postgres " + conn.target() + ": replication stream on timeline " +
-                                  tli.ToString() + ": WAL continues at " +
-                                  w->data_start.ToString() + ", expected " + expected.ToString());
+        return Status::Corruption(
+            "postgres " + conn.target() + ": replication stream on timeline " + tli.ToString() +
+            ": WAL continues at " + w->data_start.ToString() + ", expected " + expected.ToString());
       }
       if (!w->payload.empty()) {
         KLIO_RETURN_IF_ERROR(sink_->Write(tli, w->data_start, w->payload));
@@ -138,8 +139,8 @@ Status WalReceiver::SwitchTimeline(ReplicationConnection& conn, const EndOfTimel
   }
   if (end.next_timeline_start != received) {
     return Status::Corruption(where + ": the server streamed up to " + received.ToString() +
-                              " but says timeline " + end.next_timeline.ToString() +
-                              " begins at " + end.next_timeline_start.ToString());
+                              " but says timeline " + end.next_timeline.ToString() + " begins at " +
+                              end.next_timeline_start.ToString());
   }
   KLIO_ASSIGN_OR_RETURN(TimelineHistoryFile history, conn.TimelineHistory(end.next_timeline));
   KLIO_ASSIGN_OR_RETURN(std::vector<TimelineHistoryEntry> entries,
@@ -147,8 +148,8 @@ Status WalReceiver::SwitchTimeline(ReplicationConnection& conn, const EndOfTimel
   const std::optional<Lsn> switch_point = TimelineEnd(entries, end.next_timeline, tli);
   if (switch_point != end.next_timeline_start) {
     return Status::Corruption(
-        where + ": " + history.filename + " does not say timeline " + tli.ToString() +
-        " ends at " + end.next_timeline_start.ToString() +
+        where + ": " + history.filename + " does not say timeline " + tli.ToString() + " ends at " +
+        end.next_timeline_start.ToString() +
         (switch_point ? " (it says " + switch_point->ToString() + ")" : " (no entry)"));
   }
   return sink_->EndTimeline({tli, received, end.next_timeline, std::move(history)});

@@ -70,7 +70,7 @@ class WalReceiver {
   // the start point, ...), the sink's, or Corruption when the stream has a gap or a timeline
   // switch does not match its history file. Blocks; network I/O on `conn` and calls into the
   // sink.
-  Status Run(ReplicationConnection& conn, StreamStart start, std::stop_token stop);
+  Status Run(ReplicationConnection& conn, StreamStart start, const std::stop_token& stop);
 
   // Wakes the running stream so that an advanced DurableLsn() is reported now rather than at
   // the next poll. Thread-safe; cheap; a no-op when not running.

@@ -12,9 +12,9 @@
 namespace klio::pg {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using ::testing::HasSubstr;
 
 constexpr TimelineId kTli1(1);
 constexpr TimelineId kTli2(2);
@@ -167,9 +167,8 @@ TEST_F(WalReceiverTest, ReportsAnAcknowledgementAtOnce) {
     if (idle == 4) stop_.request_stop();
   };
   ASSERT_TRUE(rx.Run(conn_, {kTli1, Lsn(0x1000000)}, stop_.get_token()).ok());
-  auto acked = std::find_if(conn_.statuses.begin(), conn_.statuses.end(), [](const auto& st) {
-    return st.update.flush == Lsn(0x100000A);
-  });
+  auto acked = std::find_if(conn_.statuses.begin(), conn_.statuses.end(),
+                            [](const auto& st) { return st.update.flush == Lsn(0x100000A); });
   ASSERT_NE(acked, conn_.statuses.end());
   // Noticed within one durable poll interval of the ack, long before the 10 s interval.
   EXPECT_LE(acked->at - conn_.statuses.front().at, milliseconds(300));
@@ -194,8 +193,7 @@ TEST_F(WalReceiverTest, ErrorsOfConnectionAndSinkEndTheRun) {
 
   conn_.PushWal(Lsn(0x1000000), "abcd");
   sink.FailNextWrite(Status::IoError("disk on fire"));
-  EXPECT_EQ(rx.Run(conn_, {kTli1, Lsn(0x1000000)}, stop_.get_token()).code(),
-            StatusCode::kIoError);
+  EXPECT_EQ(rx.Run(conn_, {kTli1, Lsn(0x1000000)}, stop_.get_token()).code(), StatusCode::kIoError);
 
   FakeReplicationConnection refusing(&clock_);
   refusing.start_error = Status::FailedPrecondition("requested WAL segment has been removed");

@@ -44,7 +44,9 @@ class WalSink {
 
   // Accepts the WAL bytes [start, start + data.size()) of timeline `tli`; `start` is where the
   // previous Write or StartStream ended, `data` is not empty and is only valid during the call.
-  // May block (back-pressure). A non-OK status ends WalReceiver::Run with that status.
+  // May block (back-pressure), but not for long: no status updates go out meanwhile, and
+  // PostgreSQL drops a standby that is silent for wal_sender_timeout (60 s by default).
+  // A non-OK status ends WalReceiver::Run with that status.
   virtual Status Write(TimelineId tli, Lsn start, ByteView data) = 0;
 
   // The end of the WAL the sink has made durable (any timeline), Lsn::kInvalid when none.
