@@ -1,6 +1,7 @@
 // SetupTelemetry and Telemetry (see setup.h).
 #include "telemetry/setup/setup.h"
 
+#include <atomic>
 #include <future>
 #include <thread>
 #include <utility>
@@ -109,11 +110,11 @@ class Telemetry::PrometheusEndpoint {
     auto endpoint = std::unique_ptr<PrometheusEndpoint>(new PrometheusEndpoint());
     endpoint->bridge_ = std::move(bridge);
     endpoint->server_ = std::move(server);
-    endpoint->port_ = endpoint->server_->port();
+    endpoint->port_.store(endpoint->server_->port(), std::memory_order_relaxed);
     return endpoint;
   }
 
-  int port() const { return port_; }
+  int port() const { return port_.load(std::memory_order_relaxed); }
 
   // Starts stopping the server on a helper thread and cuts the bridge. Idempotent.
   void BeginStop() {
@@ -134,7 +135,7 @@ class Telemetry::PrometheusEndpoint {
     if (!stopper_.joinable()) return Status::Ok();
     if (stopped_.wait_until(deadline) == std::future_status::ready) {
       stopper_.join();
-      port_ = 0;
+      port_.store(0, std::memory_order_relaxed);
       return Status::Ok();
     }
     stopper_.detach();
@@ -152,7 +153,7 @@ class Telemetry::PrometheusEndpoint {
   std::shared_ptr<exporter::PrometheusServer> server_;
   std::thread stopper_;
   std::future<void> stopped_;
-  int port_ = 0;
+  std::atomic<int> port_{0};  // read by prometheus_port() from any thread
 };
 
 Telemetry::Telemetry() : resource_(std::make_shared<const Resource>()) {}
