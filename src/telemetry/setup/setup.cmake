@@ -4,15 +4,6 @@
 # Design: docs/observability.md; docs/design/telemetry.md.
 set(_klio_setup_dir ${CMAKE_CURRENT_LIST_DIR})
 
-# Configure-time guard while the SDK targets land: without them this library is skipped.
-foreach(_dep klio_telemetry klio_telemetry_sdk klio_telemetry_metrics klio_telemetry_export
-             klio_telemetry_prometheus)
-  if(NOT TARGET ${_dep})
-    message(STATUS "klio_telemetry_setup skipped: target ${_dep} is not defined")
-    return()
-  endif()
-endforeach()
-
 klio_library(klio_telemetry_setup
   SRCS ${_klio_setup_dir}/env_config.cc
        ${_klio_setup_dir}/proc_stats.cc
