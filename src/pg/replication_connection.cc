@@ -306,7 +306,8 @@ std::optional<milliseconds> ConninfoConnectTimeout(const PQconninfoOption* opts)
 }  // namespace
 
 Result<std::unique_ptr<ReplicationConnection>> ConnectReplication(
-    std::string_view dsn, const ReplicationConnectionOptions& options, std::stop_token stop) {
+    std::string_view dsn, const ReplicationConnectionOptions& options,
+    const std::stop_token& stop) {
   const std::string conninfo(dsn);
   char* err = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &err);

@@ -173,6 +173,6 @@ struct ReplicationConnectionOptions {
 // FailedPrecondition for a server older than PostgreSQL 15.
 Result<std::unique_ptr<ReplicationConnection>> ConnectReplication(
     std::string_view dsn, const ReplicationConnectionOptions& options = {},
-    std::stop_token stop = {});
+    const std::stop_token& stop = {});
 
 }  // namespace klio::pg
