@@ -138,6 +138,7 @@ TEST_P(ArchiveFaultTest, EveryFailedOperationRecoversToADurablePrefix) {
     RecoverAndCheck(fs, data, durable);
     if (::testing::Test::HasFatalFailure()) return;
   }
+  RecordProperty("operations", static_cast<int>(n - 1));
   EXPECT_GT(n, 50u);  // the workload really went through many operations
   EXPECT_LT(n, 5000u);
 }

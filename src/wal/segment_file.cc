@@ -6,7 +6,7 @@
 namespace klio::wal {
 namespace {
 
-constexpr std::size_t kZeroCheckChunk = 64 * 1024;
+constexpr std::size_t kZeroCheckChunk = std::size_t{64} * 1024;
 
 // Reads exactly out.size() bytes at `offset`; Corruption-free: a short file is the caller's
 // concern, so a premature end is reported as IoError (the caller sized the read from Size()).
@@ -141,9 +141,8 @@ Result<ScanResult> ScanFrames(env::ReadableFile& file, FrameCodec& codec, std::u
 // ---------------------------------------------------------------------------------------------
 // SegmentWriter
 
-SegmentWriter::SegmentWriter(env::FileSystem& fs, std::string path,
-                             std::unique_ptr<FrameCodec> codec)
-    : fs_(fs), path_(std::move(path)), codec_(std::move(codec)) {}
+SegmentWriter::SegmentWriter(std::string path, std::unique_ptr<FrameCodec> codec)
+    : path_(std::move(path)), codec_(std::move(codec)) {}
 
 SegmentWriter::~SegmentWriter() {
   if (file_ != nullptr && !closed_) (void)file_->Close();
@@ -163,7 +162,7 @@ Status SegmentWriter::Init(std::unique_ptr<env::WritableFile> file, std::uint64_
 }
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(env::FileSystem& fs, std::string path,
-                                                             std::string file_id,
+                                                             std::string_view file_id,
                                                              std::uint32_t segment_size,
                                                              const CodecOptions& options) {
   if (options.max_frame_bytes == 0 || options.max_frame_bytes > kMaxFrameRawBytes) {
@@ -171,10 +170,10 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(env::FileSystem& fs
                                    std::to_string(kMaxFrameRawBytes));
   }
   KLIO_ASSIGN_OR_RETURN(std::unique_ptr<FrameCodec> codec,
-                        FrameCodec::ForNewFile(std::move(file_id), segment_size, options));
+                        FrameCodec::ForNewFile(file_id, segment_size, options));
   KLIO_ASSIGN_OR_RETURN(std::unique_ptr<env::WritableFile> file,
                         fs.NewWritableFile(path, env::OpenMode::kExclusive));
-  std::unique_ptr<SegmentWriter> w(new SegmentWriter(fs, std::move(path), std::move(codec)));
+  std::unique_ptr<SegmentWriter> w(new SegmentWriter(std::move(path), std::move(codec)));
   w->max_frame_bytes_ = options.max_frame_bytes;
   KLIO_RETURN_IF_ERROR(w->Init(std::move(file), 0, 0));
   KLIO_RETURN_IF_ERROR(w->Fail(fs.SetPermissions(w->path_, 0600)));
@@ -185,7 +184,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(env::FileSystem& fs
 }
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::OpenForAppend(
-    env::FileSystem& fs, std::string path, std::string file_id, std::uint32_t segment_size,
+    env::FileSystem& fs, std::string path, std::string_view file_id, std::uint32_t segment_size,
     const CodecOptions& options, std::optional<TailRepair>* repair) {
   if (repair != nullptr) repair->reset();
   if (options.max_frame_bytes == 0 || options.max_frame_bytes > kMaxFrameRawBytes) {
@@ -206,10 +205,10 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::OpenForAppend(
     // acknowledged data: start it over.
     in.reset();
     KLIO_ASSIGN_OR_RETURN(std::unique_ptr<FrameCodec> codec,
-                          FrameCodec::ForNewFile(std::move(file_id), segment_size, options));
+                          FrameCodec::ForNewFile(file_id, segment_size, options));
     KLIO_ASSIGN_OR_RETURN(std::unique_ptr<env::WritableFile> file,
                           fs.NewWritableFile(path, env::OpenMode::kTruncate));
-    std::unique_ptr<SegmentWriter> w(new SegmentWriter(fs, std::move(path), std::move(codec)));
+    std::unique_ptr<SegmentWriter> w(new SegmentWriter(std::move(path), std::move(codec)));
     w->max_frame_bytes_ = options.max_frame_bytes;
     KLIO_RETURN_IF_ERROR(w->Init(std::move(file), 0, 0));
     KLIO_RETURN_IF_ERROR(w->Fail(w->file_->Append(w->codec_->header_bytes())));
@@ -219,7 +218,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::OpenForAppend(
   }
 
   KLIO_ASSIGN_OR_RETURN(std::unique_ptr<FrameCodec> codec,
-                        FrameCodec::ForExistingFile(header, std::move(file_id), options.key, path));
+                        FrameCodec::ForExistingFile(header, file_id, options.key, path));
   if (codec->segment_size() != segment_size) {
     return Status::Corruption(path + ": header says segment size " +
                               std::to_string(codec->segment_size()) + ", expected " +
@@ -232,7 +231,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::OpenForAppend(
   }
   KLIO_ASSIGN_OR_RETURN(std::unique_ptr<env::WritableFile> file,
                         fs.NewWritableFile(path, env::OpenMode::kAppend));
-  std::unique_ptr<SegmentWriter> w(new SegmentWriter(fs, std::move(path), std::move(codec)));
+  std::unique_ptr<SegmentWriter> w(new SegmentWriter(std::move(path), std::move(codec)));
   w->max_frame_bytes_ = options.max_frame_bytes;
   KLIO_RETURN_IF_ERROR(w->Init(std::move(file), scan.frames, scan.logical));
   // The bytes found may have been written but never fsynced (a previous process that exited
@@ -324,7 +323,7 @@ Status SegmentWriter::Close() {
 // SegmentReader
 
 Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(
-    env::FileSystem& fs, const std::string& path, std::string file_id,
+    env::FileSystem& fs, const std::string& path, std::string_view file_id,
     const std::optional<crypto::EncryptionKey>& key, const ReaderOptions& options) {
   std::unique_ptr<SegmentReader> r(new SegmentReader());
   r->path_ = path;
@@ -337,8 +336,7 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(
   }
   Bytes header(kFileHeaderSize);
   KLIO_RETURN_IF_ERROR(ReadFully(*r->file_, 0, header, path));
-  KLIO_ASSIGN_OR_RETURN(r->codec_,
-                        FrameCodec::ForExistingFile(header, std::move(file_id), key, path));
+  KLIO_ASSIGN_OR_RETURN(r->codec_, FrameCodec::ForExistingFile(header, file_id, key, path));
   if (options.expected_segment_size.has_value() &&
       *options.expected_segment_size != r->codec_->segment_size()) {
     return Status::Corruption(path + ": header says segment size " +
@@ -398,13 +396,14 @@ Result<Bytes> SegmentReader::ReadAll() {
 
 // ---------------------------------------------------------------------------------------------
 
-Result<Bytes> EncodeWholeFile(std::string file_id, ByteView data, const CodecOptions& options) {
+Result<Bytes> EncodeWholeFile(std::string_view file_id, ByteView data,
+                              const CodecOptions& options) {
   if (options.max_frame_bytes == 0 || options.max_frame_bytes > kMaxFrameRawBytes) {
     return Status::InvalidArgument("max_frame_bytes must be 1.." +
                                    std::to_string(kMaxFrameRawBytes));
   }
   KLIO_ASSIGN_OR_RETURN(std::unique_ptr<FrameCodec> codec,
-                        FrameCodec::ForNewFile(std::move(file_id), 0, options));
+                        FrameCodec::ForNewFile(file_id, 0, options));
   std::array<std::uint8_t, kFrameNonceSize> nonce{};
   KLIO_RETURN_IF_ERROR(crypto::SecureRandomBytes(std::span(nonce.data(), 8)));
   Bytes out(codec->header_bytes().begin(), codec->header_bytes().end());

@@ -42,7 +42,7 @@ class SegmentWriter {
   // may remain (empty or with a partial header); OpenForAppend and the archive's Recover()
   // treat that as a torn header.
   static Result<std::unique_ptr<SegmentWriter>> Create(env::FileSystem& fs, std::string path,
-                                                       std::string file_id,
+                                                       std::string_view file_id,
                                                        std::uint32_t segment_size,
                                                        const CodecOptions& options);
 
@@ -56,7 +56,7 @@ class SegmentWriter {
   // the frame, and nothing is changed. Finally fsyncs the file, so logical_size() ==
   // durable_size() on return. Blocking: reads and decrypts the whole file.
   static Result<std::unique_ptr<SegmentWriter>> OpenForAppend(
-      env::FileSystem& fs, std::string path, std::string file_id, std::uint32_t segment_size,
+      env::FileSystem& fs, std::string path, std::string_view file_id, std::uint32_t segment_size,
       const CodecOptions& options, std::optional<TailRepair>* repair = nullptr);
 
   // Closes the file without syncing when Close() was not called.
@@ -89,14 +89,13 @@ class SegmentWriter {
   const std::string& path() const { return path_; }
 
  private:
-  SegmentWriter(env::FileSystem& fs, std::string path, std::unique_ptr<FrameCodec> codec);
+  SegmentWriter(std::string path, std::unique_ptr<FrameCodec> codec);
   Status Init(std::unique_ptr<env::WritableFile> file, std::uint64_t frames, std::uint64_t logical);
   // Seals `raw` as the next frame and writes it to the file.
   Status EmitFrame(ByteView raw);
   Status Fail(Status status);
   Status CheckUsable() const;
 
-  env::FileSystem& fs_;
   std::string path_;
   std::unique_ptr<FrameCodec> codec_;
   std::unique_ptr<env::WritableFile> file_;
@@ -128,7 +127,7 @@ class SegmentReader {
   // Corruption when the file is shorter than a header). Reads only the header. The file's size
   // is taken now: bytes appended later are not read.
   static Result<std::unique_ptr<SegmentReader>> Open(
-      env::FileSystem& fs, const std::string& path, std::string file_id,
+      env::FileSystem& fs, const std::string& path, std::string_view file_id,
       const std::optional<crypto::EncryptionKey>& key, const ReaderOptions& options = {});
 
   // Appends the WAL bytes of the next frame to `out` and returns true, or returns false at the
@@ -164,6 +163,6 @@ class SegmentReader {
 
 // Encodes a whole small file (history, backup) in memory: a header with segment size 0 and the
 // data in frames. The caller writes it atomically. Internal on library failure.
-Result<Bytes> EncodeWholeFile(std::string file_id, ByteView data, const CodecOptions& options);
+Result<Bytes> EncodeWholeFile(std::string_view file_id, ByteView data, const CodecOptions& options);
 
 }  // namespace klio::wal

@@ -42,7 +42,7 @@ FrameHeader FrameHeader::Decode(const std::uint8_t* p) {
   return h;
 }
 
-Result<std::unique_ptr<FrameCodec>> FrameCodec::ForNewFile(std::string file_id,
+Result<std::unique_ptr<FrameCodec>> FrameCodec::ForNewFile(std::string_view file_id,
                                                            std::uint32_t segment_size,
                                                            const CodecOptions& options) {
   std::unique_ptr<FrameCodec> codec(new FrameCodec());
@@ -59,12 +59,12 @@ Result<std::unique_ptr<FrameCodec>> FrameCodec::ForNewFile(std::string file_id,
   codec->segment_size_ = segment_size;
   codec->compress_ = options.compress;
   codec->zstd_level_ = options.zstd_level;
-  KLIO_RETURN_IF_ERROR(codec->Init(std::move(file_id), options.key));
+  KLIO_RETURN_IF_ERROR(codec->Init(file_id, options.key));
   return codec;
 }
 
 Result<std::unique_ptr<FrameCodec>> FrameCodec::ForExistingFile(
-    ByteView header, std::string file_id, const std::optional<crypto::EncryptionKey>& key,
+    ByteView header, std::string_view file_id, const std::optional<crypto::EncryptionKey>& key,
     std::string_view what) {
   const std::string prefix = std::string(what) + ": ";
   if (header.size() != kFileHeaderSize) {
@@ -108,7 +108,7 @@ Result<std::unique_ptr<FrameCodec>> FrameCodec::ForExistingFile(
   std::unique_ptr<FrameCodec> codec(new FrameCodec());
   std::memcpy(codec->header_.data(), h, kFileHeaderSize);
   codec->segment_size_ = LoadBE32(h + 12);
-  KLIO_RETURN_IF_ERROR(codec->Init(std::move(file_id), key));
+  KLIO_RETURN_IF_ERROR(codec->Init(file_id, key));
   return codec;
 }
 
@@ -117,7 +117,7 @@ FrameCodec::~FrameCodec() {
   ZSTD_freeDCtx(dctx_);
 }
 
-Status FrameCodec::Init(std::string file_id, const std::optional<crypto::EncryptionKey>& key) {
+Status FrameCodec::Init(std::string_view file_id, const std::optional<crypto::EncryptionKey>& key) {
   if (file_id.size() > UINT16_MAX) return Status::InvalidArgument("file identity too long");
   aad_.assign(header_.begin(), header_.end());
   PutBE16(&aad_, static_cast<std::uint16_t>(file_id.size()));

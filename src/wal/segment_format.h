@@ -75,7 +75,7 @@ class FrameCodec {
   // A codec for a new file: a fresh header with a random salt, bound to `file_id`.
   // `segment_size` is the logical size of the complete file (0 for history/backup files).
   // Internal when randomness or key derivation fails.
-  static Result<std::unique_ptr<FrameCodec>> ForNewFile(std::string file_id,
+  static Result<std::unique_ptr<FrameCodec>> ForNewFile(std::string_view file_id,
                                                         std::uint32_t segment_size,
                                                         const CodecOptions& options);
 
@@ -87,7 +87,7 @@ class FrameCodec {
   //   and no key is configured, or not encrypted although a key is configured (an
   //   unauthenticated file cannot be trusted once encryption is on).
   static Result<std::unique_ptr<FrameCodec>> ForExistingFile(
-      ByteView header, std::string file_id, const std::optional<crypto::EncryptionKey>& key,
+      ByteView header, std::string_view file_id, const std::optional<crypto::EncryptionKey>& key,
       std::string_view what);
 
   ~FrameCodec();
@@ -120,7 +120,7 @@ class FrameCodec {
 
  private:
   FrameCodec() = default;
-  Status Init(std::string file_id, const std::optional<crypto::EncryptionKey>& key);
+  Status Init(std::string_view file_id, const std::optional<crypto::EncryptionKey>& key);
   // Fills aad_ for frame `index` with the given frame header bytes.
   void BuildAad(std::uint64_t index, const std::uint8_t* frame_header);
   std::array<std::uint8_t, kFrameTagSize> IntegrityTag(ByteView payload);
