@@ -7,9 +7,12 @@
 //   KLIO_LOG_DEBUG(logger, "page read", {"block", block});  // fields built only if enabled
 //
 // Thread-safety: everything here may be called from any thread. A line is formatted into a
-// per-thread buffer and written with one write(2) call; no lock is taken on the way (see
-// docs/design/logging.md §7 for when lines can interleave). Configure may run concurrently
-// with logging; a line racing with it uses either the old or the new setting of each option.
+// per-thread buffer. By default (Options::batched) trace/debug/info lines are then copied into
+// a shared buffer that a background thread writes in batches (one write(2) per batch, at most
+// ~1 ms later), while warn/error lines are written, after everything queued, before the call
+// returns. Lines reach the fd whole and in the order they were logged. Configure may run
+// concurrently with logging; a line racing with it uses either the old or the new setting of
+// each option. Durability by level: docs/design/logging.md §7 and docs/adr/0005-log-writes.md.
 // Design: docs/design/logging.md.
 #pragma once
 
@@ -37,9 +40,14 @@ struct Options {
   Format format = Format::kJson;
   int fd = 2;                 // not owned; a negative fd writes nothing (sinks still run)
   NowFunction now = nullptr;  // null: the system clock
+  // true: trace/debug/info lines are queued and written in batches by a background thread
+  // (flushed by Flush, Configure, warn/error lines, process exit and, best effort, fatal
+  // signals). false: every line is written with its own write(2) before the call returns.
+  bool batched = true;
 };
 
-// Applies `options` process-wide. Thread-safe. The level from LOG_LEVEL / --log-level is
+// Applies `options` process-wide, after writing every queued line to the previous fd.
+// Thread-safe. The level from LOG_LEVEL / --log-level is
 // resolved by the CLI and passed here; this library reads no environment variable.
 void Configure(const Options& options);
 
@@ -47,8 +55,14 @@ void Configure(const Options& options);
 Options CurrentOptions();
 
 // Lines that could not be written (write(2) failed with something other than EINTR), since
-// the process started.
+// the process started. A failed batch counts all of its lines. Lines are never dropped for
+// lack of buffer space: a caller that finds the buffer full writes its line itself.
 std::uint64_t DroppedLineCount();
+
+// Writes every queued line to the configured fd before returning (blocks on write(2)); returns
+// at once when nothing is queued. Preserves errno. Call it before handing the fd to someone
+// else, or before _exit; exit() and returning from main flush on their own.
+void Flush();
 
 namespace internal {
 // The configured level, read on every Enabled() check.
@@ -72,7 +86,9 @@ class Logger {
 
   // Writes one line when `level` is enabled. `message` and string values are redacted; the
   // line carries the thread's context fields and trace context. Never fails, never throws;
-  // preserves errno. Blocks only as long as write(2) on the configured fd (and the sinks).
+  // preserves errno. Batched trace/debug/info lines normally return without a syscall (they
+  // block on write(2) only when the shared buffer is full); warn/error lines, and every line
+  // when Options::batched is false, are in the kernel when this returns. Sinks run inline.
   void Log(Level level, std::string_view message, std::initializer_list<Field> fields = {}) const {
     if (Enabled(level)) Write(level, message, {fields.begin(), fields.size()});
   }

@@ -9,14 +9,16 @@
 
 #include "telemetry/log.h"
 #include "telemetry/log_format.h"
+#include "telemetry/log_writer.h"
 
 namespace klio::log {
 namespace {
 
 std::atomic<Format> g_format{Format::kJson};
-std::atomic<int> g_fd{2};
 std::atomic<NowFunction> g_now{nullptr};
-std::atomic<std::uint64_t> g_dropped{0};
+std::atomic<bool> g_batched{true};
+using internal::g_dropped;
+using internal::g_fd;
 
 constexpr std::string_view kDefaultLoggerName = "klio";
 
@@ -52,21 +54,6 @@ struct LineState {
 };
 
 thread_local bool t_in_sinks = false;
-
-void WriteLine(int fd, const std::string& line) {
-  const char* p = line.data();
-  size_t left = line.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      g_dropped.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-}
 
 bool CallHasKey(std::span<const Field> fields, std::string_view key) {
   for (const Field& f : fields) {
@@ -121,6 +108,8 @@ void ResolveFields(std::span<const Field> call, LineState* st) {
 }  // namespace
 
 void Configure(const Options& options) {
+  internal::FlushQueued(g_fd.load(std::memory_order_relaxed));
+  g_batched.store(options.batched, std::memory_order_relaxed);
   g_format.store(options.format, std::memory_order_relaxed);
   g_fd.store(options.fd, std::memory_order_relaxed);
   g_now.store(options.now, std::memory_order_relaxed);
@@ -133,10 +122,17 @@ Options CurrentOptions() {
   options.format = g_format.load(std::memory_order_relaxed);
   options.fd = g_fd.load(std::memory_order_relaxed);
   options.now = g_now.load(std::memory_order_relaxed);
+  options.batched = g_batched.load(std::memory_order_relaxed);
   return options;
 }
 
 std::uint64_t DroppedLineCount() { return g_dropped.load(std::memory_order_relaxed); }
+
+void Flush() {
+  const int saved_errno = errno;
+  internal::FlushQueued(g_fd.load(std::memory_order_relaxed));
+  errno = saved_errno;
+}
 
 Logger::Logger() : name_(Intern(kDefaultLoggerName)) {}
 
@@ -169,7 +165,13 @@ void Logger::Write(Level level, std::string_view message, std::span<const Field>
     } else {
       AppendJsonLine(record, &st->line);
     }
-    WriteLine(fd, st->line);
+    if (!g_batched.load(std::memory_order_relaxed)) {
+      internal::WriteLineUnordered(fd, st->line);
+    } else if (level >= Level::kWarn) {
+      internal::WriteLineNow(fd, st->line);  // durable on return, after what is queued
+    } else {
+      internal::QueueLine(fd, st->line);
+    }
   }
   if (internal::HasSinks() && !t_in_sinks) {
     t_in_sinks = true;

@@ -36,9 +36,10 @@ struct LogRecord {
 class LogSink {
  public:
   virtual ~LogSink() = default;
-  // Receives one record, after its line was written to the output. Must be thread-safe and
-  // quick (queue the record, do not export it inline); copy what you keep. A line logged from
-  // inside Write goes to the output but not back to the sinks.
+  // Receives one record, after its line was written to the output (or queued, when
+  // batched). Must be thread-safe and quick (queue the record, do not export it inline); copy
+  // what you keep. A line logged from inside Write goes to the output but not back to the
+  // sinks.
   virtual void Write(const LogRecord& record) = 0;
 };
 

@@ -50,7 +50,9 @@ class CapturedLog {
   CapturedLog(const CapturedLog&) = delete;
   CapturedLog& operator=(const CapturedLog&) = delete;
 
+  // Everything logged so far (queued lines are flushed first).
   std::string Contents() const {
+    Flush();
     std::string out;
     char buf[65536];
     off_t off = 0;
