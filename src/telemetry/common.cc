@@ -18,10 +18,16 @@ constexpr int LowerHexValue(char c) {
   return -1;
 }
 
+// Word-wise: validity is checked on every span start.
 template <std::size_t N>
 bool AllZero(const std::array<std::uint8_t, N>& bytes) {
-  std::uint8_t acc = 0;
-  for (std::uint8_t b : bytes) acc |= b;
+  static_assert(N % 8 == 0);
+  std::uint64_t acc = 0;
+  for (std::size_t i = 0; i < N; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    acc |= word;
+  }
   return acc == 0;
 }
 

@@ -261,7 +261,7 @@ std::string_view MapCarrier::Get(std::string_view key) const {
     }
   }
   if (first == nullptr) return {};
-  return multiple ? std::string_view(joined_) : std::string_view(*first);
+  return multiple ? std::string_view{joined_} : std::string_view{*first};
 }
 
 void MapCarrier::Set(std::string_view key, std::string_view value) {
@@ -338,7 +338,9 @@ std::string SanitizeTraceState(std::string_view value) {
   };
   // Over 512 characters: drop long members (right to left) first, then from the right.
   for (std::size_t i = members.size(); i-- > 0 && total() > kMaxTraceStateSize;) {
-    if (members[i].size() > kLongTraceStateMember) members.erase(members.begin() + i);
+    if (members[i].size() > kLongTraceStateMember) {
+      members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));
+    }
   }
   while (total() > kMaxTraceStateSize) members.pop_back();
 
@@ -428,7 +430,7 @@ std::string Baggage::ToHeader() const {
 
 std::optional<std::string_view> Baggage::Get(std::string_view key) const {
   for (const Entry& e : entries_) {
-    if (e.key == key) return std::string_view(e.value);
+    if (e.key == key) return std::string_view{e.value};
   }
   return std::nullopt;
 }

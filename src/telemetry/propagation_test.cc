@@ -179,7 +179,7 @@ TEST(TraceContextPropagationTest, FunctionCarrier) {
   FunctionCarrier carrier(
       [&md](std::string_view k) -> std::string_view {
         auto it = md.find(std::string(k));
-        return it == md.end() ? std::string_view() : std::string_view(it->second);
+        return it == md.end() ? std::string_view{} : std::string_view{it->second};
       },
       [&md](std::string_view k, std::string_view v) { md[std::string(k)] = std::string(v); });
   InjectTraceContext(*ParseTraceParent(kValid), carrier);

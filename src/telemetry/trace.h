@@ -206,20 +206,20 @@ class Span {
     if constexpr (std::is_same_v<D, AttributeValue>) {
       return std::forward<T>(value);
     } else if constexpr (std::is_same_v<D, bool>) {
-      return AttributeValue(value);
+      return AttributeValue{value};
     } else if constexpr (std::is_integral_v<D>) {
-      return AttributeValue(static_cast<std::int64_t>(value));
+      return AttributeValue{static_cast<std::int64_t>(value)};
     } else if constexpr (std::is_floating_point_v<D>) {
-      return AttributeValue(static_cast<double>(value));
+      return AttributeValue{static_cast<double>(value)};
     } else if constexpr (std::is_same_v<D, std::string>) {
-      return AttributeValue(std::forward<T>(value));
+      return AttributeValue{std::in_place_type<std::string>, std::forward<T>(value)};
     } else if constexpr (std::is_convertible_v<const D&, const char*>) {
       const char* p = value;
-      return AttributeValue(std::string(p != nullptr ? p : ""));
+      return AttributeValue{std::string(p != nullptr ? p : "")};
     } else if constexpr (std::is_convertible_v<const D&, std::string_view>) {
-      return AttributeValue(std::string(std::string_view(value)));
+      return AttributeValue{std::string(std::string_view{value})};
     } else {
-      return AttributeValue(std::forward<T>(value));  // the array alternatives
+      return AttributeValue{std::forward<T>(value)};  // the array alternatives
     }
   }
 
@@ -308,8 +308,9 @@ class Tracer {
   }
   Span StartSpan(std::string_view name) const {
     if (backend_ != nullptr) return backend_->StartSpan(name, StartSpanOptions{});
-    if (internal::tls_active_scope == nullptr) [[likely]]
+    if (internal::tls_active_scope == nullptr) [[likely]] {
       return Span();
+    }
     return internal::NoopSpanFromParent(StartSpanOptions{});
   }
 

@@ -63,12 +63,10 @@ TEST(BoundedQueueTest, FifoFullAndEmptyWithAnyCapacity) {
     for (int round = 0; round < 3; ++round) {
       std::size_t size = 0;
       for (std::size_t i = 0; i < cap; ++i) {
-        int v = static_cast<int>(i) + round * 100;
-        ASSERT_TRUE(q.TryPush(std::move(v), &size));
+        ASSERT_TRUE(q.TryPush(static_cast<int>(i) + round * 100, &size));
         EXPECT_EQ(size, i + 1);
       }
-      int extra = -1;
-      EXPECT_FALSE(q.TryPush(std::move(extra), &size)) << "capacity " << cap;
+      EXPECT_FALSE(q.TryPush(-1, &size)) << "capacity " << cap;
       for (std::size_t i = 0; i < cap; ++i) {
         ASSERT_TRUE(q.TryPop(&out));
         EXPECT_EQ(out, static_cast<int>(i) + round * 100);
@@ -84,12 +82,13 @@ TEST(BoundedQueueTest, ManyProducersOneConsumerLoseNothing) {
   constexpr std::uint64_t kPerProducer = 20000;
   std::atomic<int> done{0};
   std::vector<std::thread> producers;
+  producers.reserve(kProducers);
   for (int p = 0; p < kProducers; ++p) {
     producers.emplace_back([&, p] {
       for (std::uint64_t i = 0; i < kPerProducer; ++i) {
         std::uint64_t v = (static_cast<std::uint64_t>(p) << 32) | i;
         std::size_t size;
-        while (!q.TryPush(std::move(v), &size)) std::this_thread::yield();
+        while (!q.TryPush(std::uint64_t{v}, &size)) std::this_thread::yield();
       }
       done.fetch_add(1);
     });
@@ -252,6 +251,7 @@ TEST(BatchSpanProcessorTest, ConcurrentProducersAllExported) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 1500;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&p, t] {
       for (int i = 0; i < kPerThread; ++i) {

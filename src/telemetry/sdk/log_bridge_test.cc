@@ -20,6 +20,13 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
+// Makes every line reach the fd before the logging call returns. klio::log is gaining batched
+// writes (Options::batched); written as a template so the test builds with and without it.
+template <typename O>
+void WriteLinesSynchronously(O& options) {
+  if constexpr (requires { options.batched = false; }) options.batched = false;
+}
+
 // Points klio::log at a pipe for the test and restores the old options afterwards.
 class LogCapture {
  public:
@@ -30,6 +37,7 @@ class LogCapture {
     o.fd = fds_[1];
     o.format = log::Format::kJson;
     o.level = log::Level::kInfo;
+    WriteLinesSynchronously(o);
     log::Configure(o);
   }
   ~LogCapture() {
@@ -209,6 +217,7 @@ TEST(LogBridgeTest, BatchProcessorPathAndSdkLogger) {
   provider.InstallLogBridge();
   provider.InstallLogBridge();  // idempotent: one record per line
   std::vector<std::thread> threads;
+  threads.reserve(3);
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([t] {
       const log::Logger logger = log::GetLogger("klio.thread" + std::to_string(t));

@@ -153,8 +153,8 @@ Span SdkTracer::Start(std::string_view name, const StartSpanOptions& options,
   } else if (const Scope* active = internal::tls_active_scope; active != nullptr) {
     candidate = &active->span().context();
   }
-  const SpanContext& parent = candidate != nullptr && candidate->IsValid() ? *candidate : kNoParent;
-  const bool has_parent = parent.IsValid();
+  const bool has_parent = candidate != nullptr && candidate->IsValid();
+  const SpanContext& parent = has_parent ? *candidate : kNoParent;
 
   if (p.shut_down_.load(std::memory_order_relaxed)) [[unlikely]] {
     return has_parent ? Span(parent, nullptr) : Span();

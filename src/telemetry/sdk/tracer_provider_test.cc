@@ -326,6 +326,7 @@ TEST(TracerProviderTest, ConcurrentSpansOnManyThreadsHaveUniqueIds) {
   constexpr int kThreads = 4;
   constexpr int kSpans = 500;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&f] {
       for (int i = 0; i < kSpans; ++i) {
