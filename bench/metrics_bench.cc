@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,7 +35,7 @@ struct Env {
     gauge = meter.CreateGauge<double>("bench.gauge");
     // 1000 attribute sets of 3 attributes (as in the published 3-attribute benchmarks).
     for (int i = 0; i < 1000; ++i) {
-      sets.push_back({{"cluster_name", "cluster-" + std::to_string(i % 10)},
+      sets.push_back({{"cluster_name", AttributeValue("cluster-" + std::to_string(i % 10))},
                       {"segment.kind", i % 2 == 0 ? "wal" : "history"},
                       {"attempt", i / 20}});
     }
@@ -62,11 +63,26 @@ Env& E() {
 // No provider: the API's no-op cost.
 
 void BM_NoopCounterAdd(benchmark::State& state) {
-  const Counter<std::uint64_t> noop;  // default-constructed: no-op forever
+  const Counter<std::uint64_t> noop;  // default-constructed: no-op forever (folds away)
   for (auto _ : state) noop.Add(1);
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_NoopCounterAdd);
+
+// An instrument of a meter no provider is attached to: what instrumented code pays in a
+// process without telemetry (one atomic load of the storage pointer and a branch).
+void BM_NoProviderCounterAdd(benchmark::State& state) {
+  static internal::MeterHandle* detached =
+      new internal::MeterHandle(InstrumentationScope{"klio.bench.detached"}, nullptr, true);
+  const Counter<std::uint64_t> counter = Meter(detached).CreateCounter<std::uint64_t>("c");
+  const BoundCounter<std::uint64_t> bound = counter.Bind({{"k", "v"}});
+  for (auto _ : state) {
+    counter.Add(1);
+    bound.Add(1);
+  }
+  state.SetItemsProcessed(2 * state.iterations());
+}
+BENCHMARK(BM_NoProviderCounterAdd);
 
 void BM_NoopCounterAddWithAttributes(benchmark::State& state) {
   const Counter<std::uint64_t> noop;
@@ -75,6 +91,18 @@ void BM_NoopCounterAddWithAttributes(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_NoopCounterAddWithAttributes);
+
+// ---------------------------------------------------------------------------------------------
+// Baseline, not klio code: what one shared std::atomic counter costs (a locked add; with two
+// threads the cache line moves between cores). The per-thread cells exist to avoid this.
+
+std::atomic<std::uint64_t> g_shared_counter{0};
+
+void BM_BaselineSharedAtomicAdd(benchmark::State& state) {
+  for (auto _ : state) g_shared_counter.fetch_add(1, std::memory_order_relaxed);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BaselineSharedAtomicAdd)->Threads(1)->Threads(2)->UseRealTime();
 
 // ---------------------------------------------------------------------------------------------
 // Counter.

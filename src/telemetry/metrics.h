@@ -24,7 +24,8 @@
 // (same name case-insensitively, kind, number type, unit and description) returns the same
 // instrument; the same name with a different identity is reported and gets its own stream.
 // Values that cannot be measurements are dropped silently: negative or NaN increments of a
-// Counter, NaN for any double instrument.
+// Counter (including a negative signed integer passed to Counter<std::uint64_t>), NaN for any
+// double instrument.
 //
 // Lifetime: the installed provider must outlive every record made while it is installed; a
 // provider uninstalls itself on destruction (recording threads must have stopped by then).
@@ -37,6 +38,7 @@
 // Design: docs/design/telemetry.md §4.6; otel-reference §1.6, §6.3, §6.8.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -180,6 +182,13 @@ class BoundCounter : public internal::BoundBase<internal::InstrumentType::kCount
  public:
   BoundCounter() = default;
   void Add(T value) const noexcept { this->Do(value); }
+  // A signed integer for an unsigned counter: a negative value is dropped (it would otherwise
+  // wrap around to a huge increment).
+  template <std::signed_integral S>
+  requires std::is_same_v<T, std::uint64_t>
+  void Add(S value) const noexcept {
+    if (value >= 0) this->Do(static_cast<T>(value));
+  }
 
  private:
   template <typename>
@@ -240,6 +249,23 @@ class Counter : public internal::SyncBase<internal::InstrumentType::kCounter, T>
   void Add(T value, std::span<const KeyValue> attributes) const { this->Do(value, attributes); }
   void Add(T value, std::initializer_list<KeyValue> attributes) const {
     this->Do(value, {attributes.begin(), attributes.size()});
+  }
+  // A signed integer for an unsigned counter: a negative value is dropped (it would otherwise
+  // wrap around to a huge increment).
+  template <std::signed_integral S>
+  requires std::is_same_v<T, std::uint64_t>
+  void Add(S value) const {
+    if (value >= 0) this->Do(static_cast<T>(value));
+  }
+  template <std::signed_integral S>
+  requires std::is_same_v<T, std::uint64_t>
+  void Add(S value, std::span<const KeyValue> attributes) const {
+    if (value >= 0) this->Do(static_cast<T>(value), attributes);
+  }
+  template <std::signed_integral S>
+  requires std::is_same_v<T, std::uint64_t>
+  void Add(S value, std::initializer_list<KeyValue> attributes) const {
+    if (value >= 0) this->Do(static_cast<T>(value), {attributes.begin(), attributes.size()});
   }
   // Returns the instrument bound to `attributes` (reserves the series now when live).
   BoundCounter<T> Bind(std::span<const KeyValue> attributes) const {
@@ -457,10 +483,10 @@ class Meter {
   }
   template <typename T>
   Histogram<T> CreateHistogram(std::string_view name, std::string_view description = {},
-                               std::string_view unit = {}, HistogramAdvice advice = {}) const {
+                               std::string_view unit = {},
+                               const HistogramAdvice& advice = {}) const {
     return Histogram<T>(Create(name, description, unit, internal::InstrumentType::kHistogram,
-                               internal::kNumberTypeOf<T>,
-                               std::move(advice.explicit_bucket_boundaries)));
+                               internal::kNumberTypeOf<T>, advice.explicit_bucket_boundaries));
   }
   template <typename T>
   Gauge<T> CreateGauge(std::string_view name, std::string_view description = {},

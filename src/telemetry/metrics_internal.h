@@ -164,8 +164,9 @@ class HistogramSeries {
     const std::size_t bucket = BucketFor(value);
     const unsigned slot = static_cast<unsigned>(tls_metric_slot);
     std::atomic<std::uint64_t>* cell = nullptr;
-    if (slot < kMetricThreadSlots) [[likely]]
+    if (slot < kMetricThreadSlots) [[likely]] {
       cell = cells_[slot].load(std::memory_order_relaxed);
+    }
     if (cell != nullptr) [[likely]] {
       cell[0].store(std::bit_cast<std::uint64_t>(
                         std::bit_cast<double>(cell[0].load(std::memory_order_relaxed)) + value),
@@ -175,10 +176,12 @@ class HistogramSeries {
     } else {
       RecordShared(value, bucket);
     }
-    if (value < min_.load(std::memory_order_relaxed)) [[unlikely]]
+    if (value < min_.load(std::memory_order_relaxed)) [[unlikely]] {
       UpdateMin(value);
-    if (value > max_.load(std::memory_order_relaxed)) [[unlikely]]
+    }
+    if (value > max_.load(std::memory_order_relaxed)) [[unlikely]] {
       UpdateMax(value);
+    }
     if (value < 0 && !negative_.load(std::memory_order_relaxed)) [[unlikely]] {
       negative_.store(true, std::memory_order_relaxed);
     }
@@ -387,8 +390,9 @@ inline Series* EmptySeries(const InstrumentHandle* handle) {
   StorageBase* storage = handle->storage();
   if (storage == nullptr) return nullptr;
   void* series = storage->empty_series();
-  if (series == nullptr) [[unlikely]]
+  if (series == nullptr) [[unlikely]] {
     series = storage->FindSeries({});
+  }
   return static_cast<Series*>(series);
 }
 

@@ -131,8 +131,9 @@ TEST(MetricsApiTest, InvalidNamesWarnAndGiveNoopInstruments) {
   TestProvider p;
   SetMeterProvider(p.provider.get());
   const Meter meter = GetMeter("klio.test.names");
-  for (std::string bad : {std::string(""), std::string("1abc"), std::string("a b"),
-                          std::string("_x"), std::string("caf\xc3\xa9"), std::string(256, 'a')}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("1abc"), std::string("a b"), std::string("_x"),
+        std::string("caf\xc3\xa9"), std::string(256, 'a')}) {
     auto c = meter.CreateCounter<std::uint64_t>(bad);
     EXPECT_FALSE(c.enabled()) << bad;
     c.Add(1);
@@ -140,7 +141,8 @@ TEST(MetricsApiTest, InvalidNamesWarnAndGiveNoopInstruments) {
   EXPECT_EQ(capture.warnings().size(), 6u);
   EXPECT_THAT(capture.warnings()[1], HasSubstr("\"1abc\" is invalid"));
 
-  for (std::string good : {std::string("a"), std::string("A.b-c_d/e9"), std::string(255, 'x')}) {
+  for (const std::string& good :
+       {std::string("a"), std::string("A.b-c_d/e9"), std::string(255, 'x')}) {
     EXPECT_TRUE(meter.CreateCounter<std::uint64_t>(good).enabled()) << good;
   }
   EXPECT_EQ(capture.warnings().size(), 6u);
@@ -205,6 +207,7 @@ TEST(MetricsApiTest, MoreThreadsThanSlotsStillSumExactly) {
   constexpr int kThreads = internal::kMetricThreadSlots + 8;
   constexpr int kAdds = 2000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   // All threads alive at once, so some of them find no free slot and use the shared cells.
   std::atomic<int> ready{0};
   for (int t = 0; t < kThreads; ++t) {

@@ -21,7 +21,7 @@ inline std::uint64_t HashString(std::string_view s) noexcept {
   return std::hash<std::string_view>{}(s);
 }
 
-std::uint64_t HashValue(const AttributeValue& value) noexcept {
+std::uint64_t HashValue(const AttributeValue& value) {
   return std::visit(
       [](const auto& v) -> std::uint64_t {
         using V = std::decay_t<decltype(v)>;
@@ -54,7 +54,7 @@ std::uint64_t HashValue(const AttributeValue& value) noexcept {
 
 // Like ==, except that a double equals itself even when NaN (a NaN attribute must still find
 // its series again).
-bool SameValue(const AttributeValue& a, const AttributeValue& b) noexcept {
+bool SameValue(const AttributeValue& a, const AttributeValue& b) {
   if (a.index() != b.index()) return false;
   if (const double* x = std::get_if<double>(&a)) {
     const double y = std::get<double>(b);
@@ -65,7 +65,7 @@ bool SameValue(const AttributeValue& a, const AttributeValue& b) noexcept {
 
 }  // namespace
 
-std::uint64_t HashAttributes(std::span<const KeyValue> attributes) noexcept {
+std::uint64_t HashAttributes(std::span<const KeyValue> attributes) {
   std::uint64_t h = 0x6A09E667F3BCC908ULL ^ attributes.size();
   for (const KeyValue& kv : attributes) {
     h = Mix(h, HashString(kv.key));
@@ -74,7 +74,7 @@ std::uint64_t HashAttributes(std::span<const KeyValue> attributes) noexcept {
   return h;
 }
 
-bool SameAttributes(std::span<const KeyValue> a, std::span<const KeyValue> b) noexcept {
+bool SameAttributes(std::span<const KeyValue> a, std::span<const KeyValue> b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i].key != b[i].key || !SameValue(a[i].value, b[i].value)) return false;

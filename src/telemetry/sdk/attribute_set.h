@@ -16,10 +16,10 @@ namespace klio::telemetry::sdk {
 
 // Hash of an attribute list in the order given (lists that differ only in order hash
 // differently; normalise first to compare sets).
-std::uint64_t HashAttributes(std::span<const KeyValue> attributes) noexcept;
+std::uint64_t HashAttributes(std::span<const KeyValue> attributes);
 
 // True when both lists hold equal key-value pairs in the same order.
-bool SameAttributes(std::span<const KeyValue> a, std::span<const KeyValue> b) noexcept;
+bool SameAttributes(std::span<const KeyValue> a, std::span<const KeyValue> b);
 
 // `attributes` sorted by key (byte order) with one entry per key (the last one given wins) and
 // without empty keys.

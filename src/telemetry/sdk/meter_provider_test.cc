@@ -78,6 +78,9 @@ TEST_F(MeterProviderTest, CountersSumAndDropInvalidIncrements) {
   auto d = meter_.CreateCounter<double>("d", "double", "s");
   u.Add(5);
   u.Add(7);
+  u.Add(-1);  // a negative int for an unsigned counter: dropped, not wrapped
+  u.Bind({}).Add(-2L);
+  u.Add(std::int64_t{-3}, {{"k", "v"}});
   d.Add(0.5);
   d.Add(-3.0);          // negative: dropped
   d.Add(std::nan(""));  // NaN: dropped
@@ -90,7 +93,7 @@ TEST_F(MeterProviderTest, CountersSumAndDropInvalidIncrements) {
   const auto& su = std::get<SumData>(mu->data);
   EXPECT_TRUE(su.is_monotonic);
   EXPECT_EQ(su.temporality, Temporality::kCumulative);
-  ASSERT_EQ(su.points.size(), 1u);
+  ASSERT_EQ(su.points.size(), 1u);  // no point for {k=v}: the add was dropped before lookup
   EXPECT_EQ(std::get<std::int64_t>(su.points[0].value), 12);
   const auto& sd = std::get<SumData>(FindMetric(rm, "d")->data);
   EXPECT_EQ(std::get<double>(sd.points.at(0).value), 0.75);

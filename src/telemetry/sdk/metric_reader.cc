@@ -136,7 +136,7 @@ struct PeriodicMetricReader::State {
 
 namespace {
 
-Status FirstError(Status a, Status b) { return a.ok() ? b : a; }
+Status FirstError(const Status& a, const Status& b) { return a.ok() ? b : a; }
 
 }  // namespace
 

@@ -141,8 +141,8 @@ struct PeriodicReaderStats {
 
 class PeriodicMetricReader final : public MetricReader {
  public:
-  PeriodicMetricReader(std::unique_ptr<MetricExporter> exporter,
-                       PeriodicMetricReaderOptions options = {});
+  explicit PeriodicMetricReader(std::unique_ptr<MetricExporter> exporter,
+                                PeriodicMetricReaderOptions options = {});
   // Shuts down (with the remaining part of a 5 s budget) unless Shutdown already ran.
   ~PeriodicMetricReader() override;
 

@@ -52,8 +52,9 @@ class SeriesTable {
   template <class Make>
   Entry* Find(std::span<const KeyValue> attributes, const Make& make) {
     const std::uint64_t hash = HashAttributes(attributes);
-    if (Entry* e = Probe(hash, attributes)) [[likely]]
+    if (Entry* e = Probe(hash, attributes)) [[likely]] {
       return e;
+    }
     return FindSlow(attributes, hash, make);
   }
 
@@ -79,7 +80,7 @@ class SeriesTable {
     const std::unique_ptr<std::atomic<const Alias*>[]> slots;
   };
 
-  Entry* Probe(std::uint64_t hash, std::span<const KeyValue> attributes) const noexcept {
+  Entry* Probe(std::uint64_t hash, std::span<const KeyValue> attributes) const {
     const Slots* t = slots_.load(std::memory_order_acquire);
     for (std::size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
       const Alias* a = t->slots[i].load(std::memory_order_acquire);
