@@ -1,5 +1,5 @@
 // Aggregations of the metrics SDK at collection time: turning the cumulative contents of a
-// series (metrics_internal.h cells) into the data point one reader wants — cumulative or delta —
+// series (metrics_cells.h cells) into the data point one reader wants — cumulative or delta —
 // from that reader's last-reported state.
 //
 //  * Sum (Counter, UpDownCounter, observable sums): cumulative = the total; delta = total minus

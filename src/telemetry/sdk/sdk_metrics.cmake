@@ -5,7 +5,9 @@
 set(_klio_metrics_sdk_dir ${CMAKE_CURRENT_LIST_DIR})
 get_filename_component(_klio_metrics_api_dir ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
 
-target_sources(klio_telemetry PRIVATE ${_klio_metrics_api_dir}/metrics.cc)
+target_sources(klio_telemetry PRIVATE
+  ${_klio_metrics_api_dir}/metrics.cc
+  ${_klio_metrics_api_dir}/metrics_cells.cc)
 
 klio_library(klio_telemetry_metrics
   SRCS

@@ -11,7 +11,7 @@
 //
 // Cardinality: at most limit-1 ordinary series; every further attribute set goes to one overflow
 // series carrying otel.metric.overflow=true, so an instrument never has more than `limit`
-// series. Series are never removed (cells hold cumulative totals, see metrics_internal.h).
+// series. Series are never removed (cells hold cumulative totals, see metrics_cells.h).
 // Aliases are capped at 4×limit; past that, misses are normalised under the lock every time.
 //
 // Thread-safety: Find from any thread; entries() only with mu() held.
